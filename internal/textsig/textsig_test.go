@@ -1,0 +1,226 @@
+package textsig
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/claimwatch/claimwatch/internal/testcorpus"
+)
+
+type article struct{ id, body string }
+
+// groundTruth returns the corpus article bodies sorted by id.
+func groundTruth(tb testing.TB) []article {
+	tb.Helper()
+	path := testcorpus.Path(tb, "article-extraction-benchmark", "ground-truth.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("read %s: %v", path, err)
+	}
+	var truth map[string]struct {
+		ArticleBody string `json:"articleBody"`
+	}
+	if err := json.Unmarshal(data, &truth); err != nil {
+		tb.Fatalf("parse %s: %v", path, err)
+	}
+	out := make([]article, 0, len(truth))
+	for id, v := range truth {
+		out = append(out, article{id, v.ArticleBody})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+func TestContentHash(t *testing.T) {
+	base := ContentHash("Russia and Iran signed a deal.\n\nIt covers oil.")
+	same := []string{
+		"  russia AND iran signed a deal. It covers   oil.  ",
+		"Russia and Iran signed a deal.\tIt covers oil.",
+		"RUSSIA AND IRAN SIGNED A DEAL.\r\nIT COVERS OIL.",
+	}
+	for _, s := range same {
+		if got := ContentHash(s); got != base {
+			t.Errorf("ContentHash(%q) = %s, want %s (formatting only differs)", s, got, base)
+		}
+	}
+	different := []string{
+		"Russia and Iran signed a deal. It covers gas.",
+		"Russia and Iran signed a deal.It covers oil.",
+		"",
+	}
+	for _, s := range different {
+		if ContentHash(s) == base {
+			t.Errorf("ContentHash(%q) equals the hash of different text", s)
+		}
+	}
+	if len(base) != 64 || strings.Trim(base, "0123456789abcdef") != "" {
+		t.Errorf("ContentHash = %q, want 64 lower-case hex digits", base)
+	}
+	// Composed and decomposed é are the same text; case folding maps ß to ss.
+	if ContentHash("Caf\u00e9 Straße") != ContentHash("CAFE\u0301 STRASSE") {
+		t.Error("ContentHash differs for canonically equivalent, case-different text")
+	}
+}
+
+func TestDistance(t *testing.T) {
+	tests := []struct {
+		a, b uint64
+		want int
+	}{
+		{0, 0, 0},
+		{0, ^uint64(0), 64},
+		{0b1011, 0b0001, 2},
+		{1 << 63, 0, 1},
+	}
+	for _, tt := range tests {
+		if got := Distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("Distance(%x, %x) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestSimHashSmallInputs(t *testing.T) {
+	if got := SimHash(""); got != 0 {
+		t.Errorf("SimHash(\"\") = %x, want 0", got)
+	}
+	if got := SimHash(" .,;— "); got != 0 {
+		t.Errorf("SimHash(punctuation) = %x, want 0", got)
+	}
+	if SimHash("Moscow") == SimHash("Tehran") {
+		t.Error("one-word texts with different words hash alike")
+	}
+	if SimHash("Moscow, Tehran!") != SimHash("moscow tehran") {
+		t.Error("SimHash depends on case or punctuation")
+	}
+	if SimHash("one two three four") == 0 {
+		t.Error("SimHash of words is 0")
+	}
+}
+
+// wireCopy dresses body up as another outlet's copy of the same wire story.
+func wireCopy(body string, outlet int) string {
+	intros := []string{
+		"MOSCOW (Reuters) - ",
+		"By Staff Writer, Associated Press\n\nUpdated 3 hours ago\n\n",
+		"Share this article: Facebook Twitter Email\n\n",
+	}
+	footers := []string{
+		"\n\nReporting by Jane Doe; Editing by John Smith",
+		"\n\n© 2020 The Associated Press. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.",
+		"\n\nRead more: Subscribe to our newsletter for the latest world news.",
+	}
+	// Outlets also re-wrap paragraphs and change typography.
+	body = strings.ReplaceAll(body, "\n\n", "\n")
+	body = strings.ReplaceAll(body, "’", "'")
+	return intros[outlet%len(intros)] + body + footers[outlet%len(footers)]
+}
+
+// apWireStory is a 808-word Associated Press story in the corpus ("WASHINGTON
+// (AP) — New uncertainty hangs over the Democratic ...").
+const apWireStory = "aec5deeaada8"
+
+func TestSimHashWireCopiesAreNear(t *testing.T) {
+	var body string
+	for _, a := range groundTruth(t) {
+		if strings.HasPrefix(a.id, apWireStory) {
+			body = a.body
+		}
+	}
+	if body == "" {
+		t.Fatalf("corpus article %s missing", apWireStory)
+	}
+	orig := SimHash(body)
+	for outlet := range 3 {
+		if d := Distance(orig, SimHash(wireCopy(body, outlet))); d > NearDuplicate {
+			t.Errorf("outlet %d's copy of %s: distance %d > %d", outlet, apWireStory, d, NearDuplicate)
+		}
+	}
+}
+
+// TestSimHashLightEditsAcrossCorpus measures how often one added line keeps a
+// copy within NearDuplicate over every corpus article of 500+ words. SimHash
+// cannot promise it for every text (bits whose votes are nearly tied flip), so
+// this asserts the measured rate stays high.
+func TestSimHashLightEditsAcrossCorpus(t *testing.T) {
+	edits := []struct {
+		name string
+		edit func(string) string
+	}{
+		{"intro line", func(s string) string { return "MOSCOW (Reuters) - " + s }},
+		{"byline", func(s string) string { return "By Jane Doe, Associated Press\n\n" + s }},
+		{"footer", func(s string) string { return s + "\n\nReporting by Jane Doe; Editing by John Smith" }},
+	}
+	arts := groundTruth(t)
+	for _, e := range edits {
+		near, total, worst := 0, 0, 0
+		for _, a := range arts {
+			if len(Words(a.body)) < 500 {
+				continue
+			}
+			total++
+			d := Distance(SimHash(a.body), SimHash(e.edit(a.body)))
+			if d <= NearDuplicate {
+				near++
+			}
+			worst = max(worst, d)
+		}
+		rate := float64(near) / float64(total)
+		t.Logf("%-10s %d/%d (%.0f%%) within %d, worst %d", e.name, near, total, 100*rate, NearDuplicate, worst)
+		if rate < 0.8 {
+			t.Errorf("%s: only %d/%d copies within distance %d", e.name, near, total, NearDuplicate)
+		}
+	}
+}
+
+func TestSimHashDistinctArticlesAreFar(t *testing.T) {
+	arts := groundTruth(t)
+	sigs := make([]uint64, len(arts))
+	hashes := make([]string, len(arts))
+	for i, a := range arts {
+		sigs[i], hashes[i] = SimHash(a.body), ContentHash(a.body)
+	}
+	minD, pair := 65, ""
+	for i := range arts {
+		for j := i + 1; j < len(arts); j++ {
+			if hashes[i] == hashes[j] {
+				continue // the same text filed twice is not a distinct article
+			}
+			d := Distance(sigs[i], sigs[j])
+			if d < minD {
+				minD, pair = d, fmt.Sprintf("%s/%s", arts[i].id[:12], arts[j].id[:12])
+			}
+			if d <= NearDuplicate {
+				t.Errorf("distinct articles %s and %s at distance %d <= %d", arts[i].id[:12], arts[j].id[:12], d, NearDuplicate)
+			}
+		}
+	}
+	t.Logf("%d articles, %d pairs: minimum distance between distinct articles %d (%s)", len(arts), len(arts)*(len(arts)-1)/2, minD, pair)
+}
+
+func BenchmarkSimHash(b *testing.B) {
+	arts := groundTruth(b)
+	var text string
+	for _, a := range arts {
+		if len(a.body) > len(text) && len(a.body) < 20000 {
+			text = a.body
+		}
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		SimHash(text)
+	}
+}
+
+func BenchmarkContentHash(b *testing.B) {
+	text := groundTruth(b)[0].body
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ContentHash(text)
+	}
+}
