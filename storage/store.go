@@ -1,0 +1,222 @@
+// Package storage keeps everything claimwatch remembers in one SQLite file:
+// claims (as last synced from the claim files), sources and their polling
+// state, articles with a full-text index, evidence linking articles to
+// claims, analysts' reviews and verdicts, and the fetch log.
+//
+// It uses modernc.org/sqlite (pure Go). The file is in WAL mode so readers
+// never wait for the writer; all writes of one Store go through a single
+// connection and start with BEGIN IMMEDIATE, and other processes wait up to
+// busyTimeout for the write lock instead of failing with "database is locked".
+//
+// All times are stored in UTC with millisecond precision.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Sentinel errors callers branch on (with errors.Is).
+var (
+	// ErrNotFound: the claim, evidence or source named does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrBadQuery: a full-text search query is not valid FTS5 syntax.
+	ErrBadQuery = errors.New("bad query")
+	// ErrSchemaTooNew: the database was written by a newer claimwatch.
+	ErrSchemaTooNew = errors.New("database schema is newer than this claimwatch")
+	// ErrReadOnly: a write was attempted on a store opened with OpenReadOnly.
+	ErrReadOnly = errors.New("store is opened read-only")
+)
+
+// busyTimeout is how long a connection waits for another one's lock.
+const busyTimeout = 10 * time.Second
+
+// Store is an open claimwatch database. It is safe for concurrent use.
+type Store struct {
+	path string
+	// w is the single writer connection (nil when read-only); r is a pool of
+	// reader connections. Keeping them apart means a long report never holds
+	// up ingestion and in-process writers never race for the write lock.
+	w *sql.DB
+	r *sql.DB
+	// now is the clock, replaceable in tests.
+	now func() time.Time
+}
+
+// Open opens (creating if needed) the database at path, and brings its schema
+// up to date. A database written by a newer claimwatch is refused with
+// ErrSchemaTooNew.
+func Open(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	common := []string{
+		"_pragma=busy_timeout(" + fmt.Sprint(busyTimeout.Milliseconds()) + ")",
+		"_pragma=foreign_keys(1)",
+		"_pragma=synchronous(NORMAL)",
+	}
+	w, err := sql.Open("sqlite", dsn(abs, append(common, "_pragma=journal_mode(WAL)", "_txlock=immediate")))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{path: abs, w: w, now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	// The reader pool is opened after migrating, so journal_mode is already
+	// WAL and readers need not (and must not race to) set it.
+	s.r, err = sql.Open("sqlite", dsn(abs, append(common, "_pragma=query_only(1)")))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s.r.SetMaxOpenConns(8)
+	if err := s.r.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// OpenReadOnly opens an existing database for reports: it never creates or
+// migrates the file, and sees what writers have committed (WAL included).
+// The schema must be exactly the one this binary knows.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(abs, []string{
+		"mode=ro",
+		"_pragma=busy_timeout(" + fmt.Sprint(busyTimeout.Milliseconds()) + ")",
+		"_pragma=foreign_keys(1)",
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	s := &Store{path: abs, r: r, now: time.Now}
+	var v int
+	if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+	}
+	latest := len(migrations)
+	switch {
+	case v > latest:
+		r.Close()
+		return nil, tooNew(abs, v, latest)
+	case v < latest:
+		r.Close()
+		return nil, fmt.Errorf("open database %s read-only: schema version %d, this claimwatch needs %d: open it once read-write (e.g. run claimwatch) to migrate", path, v, latest)
+	}
+	return s, nil
+}
+
+// dsn builds a file: URI, escaping the path so names with '?', '#' or '%'
+// survive, followed by the driver and SQLite parameters.
+func dsn(abs string, params []string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	return u.String() + "?" + strings.Join(params, "&")
+}
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes all connections.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close database %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// writeTx runs fn in one write transaction (BEGIN IMMEDIATE), committing when
+// fn returns nil and rolling back otherwise.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.w == nil {
+		return ErrReadOnly
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// timeLayout is fixed width so stored times sort as strings.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// dbTime formats t for storage; the zero time becomes NULL.
+func dbTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// parseTime reads a stored time; NULL or empty gives the zero time.
+func parseTime(ns sql.NullString) (time.Time, error) {
+	if !ns.Valid || ns.String == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, ns.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", ns.String, err)
+	}
+	return t, nil
+}
+
+// mustTime is parseTime for values this package wrote itself; a malformed
+// one (only possible by editing the file by hand) reads as the zero time.
+func mustTime(ns sql.NullString) time.Time {
+	t, _ := parseTime(ns)
+	return t
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// execOne runs a statement that must affect a row; none gives ErrNotFound.
+func execOne(ctx context.Context, tx *sql.Tx, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
