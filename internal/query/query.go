@@ -283,7 +283,7 @@ func claimWords(c claims.Claim) map[string]bool {
 // cooperat*, negotiat*, evad*.
 var fragmentEndings = []string{
 	"v", "j", "q", "uir", "iat", "uat", "erat", "trat", "icat", "inat", "alat", "ulat", "olat", "ilat",
-	"pl", "bl", "cl", "fl", "gl", "tl", "dl", "kl", "vad", "chas", "rais", "ifi", "ific", "ibut", "mplet",
+	"pl", "bl", "cl", "fl", "gl", "tl", "dl", "kl", "vad", "chas", "rais", "ifi", "ific", "ibut", "mplet", "estin", "verg",
 }
 
 // isWordStem guesses whether the stem of a wildcard term is a word by

@@ -93,7 +93,7 @@ func TestWildcardStems(t *testing.T) {
 		"deliver": true, "sell": true, "helicopter": true, "weapon": true, "fighter jet": true, "Su-35": true,
 		"Iran": true, "sanction": true, "embargo": true,
 		"suppl": false, "receiv": false, "acquir": false, "cooperat": false, "negotiat": false, "evad": false,
-		"purchas": false, "Росси": false, "ab": false,
+		"purchas": false, "Palestin": false, "converg": false, "Росси": false, "ab": false,
 	} {
 		if got := isWordStem(stem, words); got != want {
 			t.Errorf("isWordStem(%q) = %v, want %v", stem, got, want)
