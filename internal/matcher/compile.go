@@ -1,0 +1,296 @@
+// Package matcher finds evidence for claims in documents.
+//
+// Compile turns a claim set into one automaton over normalised words (see
+// textnorm): every term of every claim, every stance cue and a small built-in
+// lexicon of negations and hedges become word patterns, and one pass over a
+// document finds them all. Each claim's rule is then evaluated per sentence
+// (or per window of words) over its hits, with stance taken from cues,
+// flipped by a nearby negation and softened by hedging.
+package matcher
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/textnorm"
+)
+
+// defaultWindow is the window in words when a claim asks for window scope
+// without saying how wide.
+const defaultWindow = 30
+
+// maxGroups bounds the groups a rule may name: group sets are bit masks.
+const maxGroups = 64
+
+// Matcher matches documents against a compiled claim set. It is safe for
+// concurrent use.
+type Matcher struct {
+	input    []claims.Claim // as given, for Claims
+	claims   []compiledClaim
+	dfa      *dfa
+	patterns []pattern
+	starts   [][]int32 // symbol → patterns whose first word is that symbol
+	pool     sync.Pool // *scratch
+}
+
+type useKind uint8
+
+const (
+	useGroup useKind = iota
+	useSupport
+	useContradict
+	useNegation
+	useHedge
+)
+
+// use says what a pattern means to whom: a term of a claim's group, a stance
+// cue of a claim, or (with claim < 0) a negation or hedge of the lexicon.
+type use struct {
+	claim int32
+	kind  useKind
+	group uint8 // group bit, for useGroup
+	term  int32 // index into compiledClaim.terms
+}
+
+// pattern is a word sequence: each word is a symbol (an exact word or a
+// prefix, see dfa).
+type pattern struct {
+	syms []int32
+	uses []use
+	// month marks the lexicon's hedge "may", which is not a hedge when
+	// written "May" inside a sentence.
+	month bool
+}
+
+type compiledClaim struct {
+	claim      *claims.Claim
+	all, none  uint64
+	directions [][]uint8 // group bits in order
+	requireDir bool
+	window     int // 0: sentence scope
+	terms      []string
+}
+
+// Compile compiles a claim set. It fails on the first claim whose rule names
+// an unknown group or whose term cannot match, naming the claim and term.
+func Compile(cs []claims.Claim) (*Matcher, error) {
+	m := &Matcher{input: slices.Clone(cs)}
+	b := newBuilder()
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cs[a].ID, cs[b].ID) })
+	for k, i := range order {
+		c := &m.input[i]
+		if k > 0 && cs[order[k-1]].ID == c.ID {
+			return nil, fmt.Errorf("claim %s: defined twice (%s:%d and %s:%d)", c.ID, cs[order[k-1]].File, cs[order[k-1]].Line, c.File, c.Line)
+		}
+		cc, err := b.addClaim(int32(k), c)
+		if err != nil {
+			return nil, err
+		}
+		m.claims = append(m.claims, cc)
+	}
+	if err := b.addLexicon(); err != nil {
+		return nil, err
+	}
+	m.dfa = b.trie.compile()
+	m.patterns = b.patterns
+	m.starts = make([][]int32, b.trie.symbols)
+	for id, p := range m.patterns {
+		m.starts[p.syms[0]] = append(m.starts[p.syms[0]], int32(id))
+	}
+	m.pool.New = func() any { return newScratch(len(m.claims)) }
+	return m, nil
+}
+
+// Claims returns the compiled claims, in the order given to Compile.
+func (m *Matcher) Claims() []claims.Claim { return slices.Clone(m.input) }
+
+type builder struct {
+	trie     *trie
+	patterns []pattern
+	byWords  map[string]int32 // pattern key → pattern id
+}
+
+func newBuilder() *builder {
+	return &builder{trie: newTrie(), byWords: map[string]int32{}}
+}
+
+func (b *builder) addClaim(idx int32, c *claims.Claim) (compiledClaim, error) {
+	cc := compiledClaim{claim: c, requireDir: c.Rule.RequireDirection}
+	if c.Rule.Scope == claims.ScopeWindow {
+		cc.window = c.Rule.Window
+		if cc.window <= 0 {
+			cc.window = defaultWindow
+		}
+	}
+	bits := map[string]uint8{}
+	bit := func(name, where string) (uint8, error) {
+		if v, ok := bits[name]; ok {
+			return v, nil
+		}
+		if _, ok := c.GroupByName(name); !ok {
+			return 0, fmt.Errorf("claim %s: %s names unknown group %q", c.ID, where, name)
+		}
+		if len(bits) == maxGroups {
+			return 0, fmt.Errorf("claim %s: rule names more than %d groups", c.ID, maxGroups)
+		}
+		bits[name] = uint8(len(bits))
+		return bits[name], nil
+	}
+	if len(c.Rule.All) == 0 {
+		return cc, fmt.Errorf("claim %s: match.all names no group, so it would match nothing", c.ID)
+	}
+	for _, name := range c.Rule.All {
+		v, err := bit(name, "match.all")
+		if err != nil {
+			return cc, err
+		}
+		cc.all |= 1 << v
+	}
+	for _, name := range c.Rule.None {
+		v, err := bit(name, "match.none")
+		if err != nil {
+			return cc, err
+		}
+		cc.none |= 1 << v
+	}
+	for _, form := range c.Rule.Direction {
+		var seq []uint8
+		for _, name := range form {
+			v, err := bit(name, "match.direction")
+			if err != nil {
+				return cc, err
+			}
+			seq = append(seq, v)
+		}
+		if len(seq) > 0 {
+			cc.directions = append(cc.directions, seq)
+		}
+	}
+	termIdx := map[string]int32{}
+	add := func(term string, u use) error {
+		t, ok := termIdx[term]
+		if !ok {
+			t = int32(len(cc.terms))
+			termIdx[term] = t
+			cc.terms = append(cc.terms, term)
+		}
+		u.claim, u.term = idx, t
+		if _, err := b.addTerm(term, u); err != nil {
+			return fmt.Errorf("claim %s: term %q: %w", c.ID, term, err)
+		}
+		return nil
+	}
+	// Only groups the rule names can affect a match; the others are left out.
+	for _, g := range c.Groups {
+		v, ok := bits[g.Name]
+		if !ok {
+			continue
+		}
+		for _, term := range g.Terms {
+			if err := add(term, use{kind: useGroup, group: v}); err != nil {
+				return cc, err
+			}
+		}
+	}
+	for _, term := range c.Cues.Supports {
+		if err := add(term, use{kind: useSupport}); err != nil {
+			return cc, err
+		}
+	}
+	for _, term := range c.Cues.Contradicts {
+		if err := add(term, use{kind: useContradict}); err != nil {
+			return cc, err
+		}
+	}
+	return cc, nil
+}
+
+// negations flip a stance cue that follows within negationReach words.
+var negations = []string{
+	"not", "no", "never", "neither", "nor", "without", "cannot",
+	"denied", "denies", "deny", "denying",
+	"failed to", "fail to", "fails to", "refused to", "refuses to", "declined to",
+	"не", "нет", "ни", "никогда", "без",
+	"نه", "هرگز", "بدون", "نمی*",
+}
+
+// hedges in a scope make its stance a mere mention.
+var hedges = []string{
+	"may", "might", "could", "would", "possible", "possibly", "potential*", "likely",
+	"plans to", "plan to", "planning", "talks", "negotiat*", "reportedly", "allegedly",
+	"expected to", "considering", "considers", "proposed", "intends to", "seeks to",
+	"может", "могут", "мог*", "возможн*", "планир*", "переговор*", "якобы",
+	"ممکن", "احتمال*", "شاید", "مذاکر*",
+}
+
+func (b *builder) addLexicon() error {
+	for _, t := range negations {
+		if _, err := b.addTerm(t, use{claim: -1, kind: useNegation}); err != nil {
+			return fmt.Errorf("negation %q: %w", t, err)
+		}
+	}
+	for _, t := range hedges {
+		id, err := b.addTerm(t, use{claim: -1, kind: useHedge})
+		if err != nil {
+			return fmt.Errorf("hedge %q: %w", t, err)
+		}
+		if t == "may" {
+			b.patterns[id].month = true
+		}
+	}
+	return nil
+}
+
+// addTerm adds a term (claim term syntax) with its use; terms that normalise
+// to the same words share one pattern.
+func (b *builder) addTerm(term string, u use) (int32, error) {
+	words, wild, err := parseTerm(term)
+	if err != nil {
+		return 0, err
+	}
+	key := strings.Join(words, " ")
+	if wild {
+		key += "*"
+	}
+	id, ok := b.byWords[key]
+	if !ok {
+		p := pattern{}
+		for i, w := range words {
+			p.syms = append(p.syms, b.trie.symbol(w, wild && i == len(words)-1))
+		}
+		id = int32(len(b.patterns))
+		b.patterns = append(b.patterns, p)
+		b.byWords[key] = id
+	}
+	p := &b.patterns[id]
+	if !slices.Contains(p.uses, u) {
+		p.uses = append(p.uses, u)
+	}
+	return id, nil
+}
+
+// parseTerm splits a term into normalised words, the same way documents are
+// split, and reports whether the last word is a prefix ("Iranian*").
+func parseTerm(term string) (words []string, wild bool, err error) {
+	t := strings.TrimSpace(term)
+	stem, wild := strings.CutSuffix(t, "*")
+	if strings.Contains(stem, "*") {
+		return nil, false, fmt.Errorf(`"*" may only end a term`)
+	}
+	toks := textnorm.Tokenize(stem)
+	if len(toks.Tokens) == 0 {
+		return nil, false, fmt.Errorf("has no letter or digit, so it can never match")
+	}
+	if wild && toks.Tokens[len(toks.Tokens)-1].End != len(stem) {
+		return nil, false, fmt.Errorf(`"*" must directly follow a letter or digit`)
+	}
+	return toks.Words(), wild, nil
+}

@@ -1,0 +1,170 @@
+package matcher
+
+import (
+	"slices"
+
+	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/textnorm"
+)
+
+// Document is the text to match: a title and a body.
+type Document struct {
+	Title, Body string
+}
+
+// hit is one occurrence of a claim's term or cue: words [pos, end).
+type hit struct {
+	pos, end int32
+	kind     useKind
+	group    uint8
+	term     int32
+}
+
+// scratch is the per-call working memory, pooled so that matching a
+// document allocates little beyond its findings.
+type scratch struct {
+	toks    textnorm.Tokens
+	symOff  []int32 // word i's symbols are syms[symOff[i]:symOff[i+1]]
+	syms    []int32
+	hits    [][]hit // per claim, for the text being scanned
+	touched []int32 // claims with hits in the text being scanned
+	negs    []int32 // word positions of negations
+	hedges  []int32 // word positions of hedges
+	scopes  [][]scope
+	matched []int32  // claims with at least one matching scope
+	terms   [][]bool // per claim: which terms occurred in matching scopes
+}
+
+func newScratch(claims int) any {
+	return &scratch{
+		hits:   make([][]hit, claims),
+		scopes: make([][]scope, claims),
+		terms:  make([][]bool, claims),
+	}
+}
+
+// Match returns one finding per claim the document matches, sorted by claim
+// ID, or nil when none does.
+func (m *Matcher) Match(doc Document) []claims.Finding {
+	s := m.pool.Get().(*scratch)
+	defer m.pool.Put(s)
+	s.matched = s.matched[:0]
+	if doc.Title != "" {
+		m.matchText(s, doc.Title, true)
+	}
+	m.matchText(s, doc.Body, false)
+	if len(s.matched) == 0 {
+		return nil
+	}
+	slices.Sort(s.matched)
+	out := make([]claims.Finding, 0, len(s.matched))
+	for _, ci := range s.matched {
+		out = append(out, m.aggregate(s, ci, doc))
+		s.scopes[ci] = s.scopes[ci][:0]
+		clear(s.terms[ci])
+	}
+	return out
+}
+
+// matchText scans one text for all patterns, then evaluates every claim
+// that has hits in it.
+func (m *Matcher) matchText(s *scratch, text string, title bool) {
+	s.toks.Reset(text)
+	m.scan(s)
+	tk := &s.toks
+	for _, ci := range s.touched {
+		hits := s.hits[ci]
+		cc := &m.claims[ci]
+		before := len(s.scopes[ci])
+		if cc.window > 0 {
+			m.evalWindows(s, ci, hits, title)
+		} else {
+			for i := 0; i < len(hits); {
+				sent := tk.Tokens[hits[i].pos].Sentence
+				j := i + 1
+				for j < len(hits) && tk.Tokens[hits[j].pos].Sentence == sent {
+					j++
+				}
+				se := &tk.Sentences[sent]
+				m.evalScope(s, ci, hits[i:j], int32(se.FirstToken), int32(se.EndToken), title)
+				i = j
+			}
+		}
+		if before == 0 && len(s.scopes[ci]) > 0 && !slices.Contains(s.matched, ci) {
+			s.matched = append(s.matched, ci)
+		}
+		s.hits[ci] = hits[:0]
+	}
+}
+
+// scan finds every pattern in s.toks and files the hits: claim terms and
+// cues per claim, negations and hedges by position.
+func (m *Matcher) scan(s *scratch) {
+	tk := &s.toks
+	s.touched, s.negs, s.hedges = s.touched[:0], s.negs[:0], s.hedges[:0]
+	s.symOff, s.syms = append(s.symOff[:0], 0), s.syms[:0]
+	for i := range tk.Tokens {
+		s.syms = m.dfa.lookup(tk.Norm(i), s.syms)
+		s.symOff = append(s.symOff, int32(len(s.syms)))
+	}
+	for i := range tk.Tokens {
+		if w := tk.Norm(i); len(w) > 3 && w[len(w)-3] == 'n' && w[len(w)-2] == '\'' && w[len(w)-1] == 't' {
+			s.negs = append(s.negs, int32(i)) // didn't, won't, hasn't
+		}
+		for _, sym := range s.syms[s.symOff[i]:s.symOff[i+1]] {
+			for _, pid := range m.starts[sym] {
+				p := &m.patterns[pid]
+				end, ok := s.follows(p.syms, i)
+				if !ok {
+					continue
+				}
+				m.file(s, p, int32(i), int32(end))
+			}
+		}
+	}
+}
+
+// follows reports whether the words from i on carry the symbols syms (the
+// first is known to match), within one sentence, and where the match ends.
+func (s *scratch) follows(syms []int32, i int) (int, bool) {
+	if len(syms) == 1 {
+		return i + 1, true
+	}
+	toks := s.toks.Tokens
+	if i+len(syms) > len(toks) || toks[i].Sentence != toks[i+len(syms)-1].Sentence {
+		return 0, false
+	}
+	for k := 1; k < len(syms); k++ {
+		if !slices.Contains(s.syms[s.symOff[i+k]:s.symOff[i+k+1]], syms[k]) {
+			return 0, false
+		}
+	}
+	return i + len(syms), true
+}
+
+// file records the uses of pattern p found at words [pos, end).
+func (m *Matcher) file(s *scratch, p *pattern, pos, end int32) {
+	for _, u := range p.uses {
+		switch u.kind {
+		case useNegation:
+			s.negs = append(s.negs, pos)
+		case useHedge:
+			if p.month && s.isMonth(pos) {
+				continue
+			}
+			s.hedges = append(s.hedges, pos)
+		default:
+			if len(s.hits[u.claim]) == 0 {
+				s.touched = append(s.touched, u.claim)
+			}
+			s.hits[u.claim] = append(s.hits[u.claim], hit{pos: pos, end: end, kind: u.kind, group: u.group, term: u.term})
+		}
+	}
+}
+
+// isMonth reports whether "may" at word pos is the month: capitalised and
+// not the first word of its sentence ("in May, Russia delivered").
+func (s *scratch) isMonth(pos int32) bool {
+	tok := &s.toks.Tokens[pos]
+	return s.toks.Text[tok.Start] == 'M' && s.toks.Sentences[tok.Sentence].FirstToken != int(pos)
+}

@@ -1,0 +1,214 @@
+package textnorm
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"testing/quick"
+	"unicode/utf8"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Iran", "iran"},
+		{"already lower", "already lower"},
+		{"Tehrán", "tehran"},
+		{"TEHRÁN", "tehran"},
+		{"Te\u0301hran", "tehran"}, // decomposed accent
+		{"Straße", "strasse"},      // full case folding
+		{"ＩＲＡＮ", "iran"},           // full-width (NFKC)
+		{"ﬁghter", "fighter"},      // ligature (NFKC)
+		{"“quoted” ‘single’ «guillemets»", `"quoted" 'single' "guillemets"`},
+		{"Su‑35 – S−400 — x﹣y －z", "su-35 - s-400 - x-y -z"},
+		{"ИРАН Россия Ёлка", "иран россия елка"},
+		{"كيف علي", "کیف علی"},       // Arabic kaf/yeh → Persian
+		{"ایـــران", "ایران"},        // tatweel dropped
+		{"می\u200cخواهد", "میخواهد"}, // ZWNJ dropped
+		{"احتمالاً", "احتمالا"},      // harakat dropped
+		{"۱۳۹۸ ٢٠٢٠", "1398 2020"},   // Persian and Arabic-Indic digits
+		{"bad\xffbyte", "bad\uFFFDbyte"},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNormalizeIdempotent(t *testing.T) {
+	f := func(s string) bool {
+		n := Normalize(s)
+		return Normalize(n) == n && utf8.ValidString(n)
+	}
+	if err := quick.Check(f, &quick.Config{MaxCount: 5000}); err != nil {
+		t.Error(err)
+	}
+	for _, s := range []string{"İstanbul", "ǅ", "ﷺ", "ΣΑΣ", "ᾼ", "Ⅻ", "\u0345", "ß\u0307", "ﬀ\xc0"} {
+		if n := Normalize(s); Normalize(n) != n {
+			t.Errorf("Normalize not idempotent on %q: %q then %q", s, n, Normalize(n))
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"Tehrán", "Straße", "كيف", "ΣΑΣ", "İ", "\xff\xfe", "Su‑35"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if !utf8.ValidString(n) {
+			t.Fatalf("Normalize(%q) = %q: invalid UTF-8", s, n)
+		}
+		if m := Normalize(n); m != n {
+			t.Fatalf("Normalize not idempotent on %q: %q then %q", s, n, m)
+		}
+		tk := Tokenize(s)
+		checkTokens(t, tk)
+	})
+}
+
+// checkTokens asserts the invariants every tokenisation must keep.
+func checkTokens(t *testing.T, tk *Tokens) {
+	t.Helper()
+	prevEnd := 0
+	for i, tok := range tk.Tokens {
+		if tok.Start < prevEnd || tok.End <= tok.Start || tok.End > len(tk.Text) {
+			t.Fatalf("token %d span [%d,%d) out of order in %q", i, tok.Start, tok.End, tk.Text)
+		}
+		if len(tk.Norm(i)) == 0 {
+			t.Fatalf("token %d of %q has an empty normal form", i, tk.Text)
+		}
+		s := tk.Sentences[tok.Sentence]
+		if i < s.FirstToken || i >= s.EndToken || tok.Start < s.Start || tok.End > s.End {
+			t.Fatalf("token %d [%d,%d) outside its sentence %+v in %q", i, tok.Start, tok.End, s, tk.Text)
+		}
+		prevEnd = tok.End
+	}
+	next := 0
+	for i, s := range tk.Sentences {
+		if s.FirstToken != next || s.EndToken <= s.FirstToken {
+			t.Fatalf("sentence %d %+v does not follow token %d in %q", i, s, next, tk.Text)
+		}
+		next = s.EndToken
+	}
+	if next != len(tk.Tokens) {
+		t.Fatalf("sentences cover %d of %d tokens in %q", next, len(tk.Tokens), tk.Text)
+	}
+}
+
+func TestTokenizeWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Moscow delivered Su-35 jets", []string{"moscow", "delivered", "su", "35", "jets"}},
+		{"SU-35, Su 35 and Su‑35", []string{"su", "35", "su", "35", "and", "su", "35"}},
+		{"the S-400 system", []string{"the", "s", "400", "system"}},
+		{"Iran's and Russia’s ties", []string{"iran", "and", "russia", "ties"}},
+		{"Iran-backed militias", []string{"iran", "backed", "militias"}},
+		{"U.S. officials", []string{"u.s", "officials"}},
+		{"3.5 billion, 1,000 jets", []string{"3.5", "billion", "1,000", "jets"}},
+		{"Moscow didn't, won’t", []string{"moscow", "didn't", "won't"}},
+		{"O'Brien said", []string{"o'brien", "said"}},
+		{"Iranians' ships", []string{"iranians", "ships"}},
+		{"Tehrán, ТЕГЕРАН", []string{"tehran", "тегеран"}},
+		{"ایران و روسیه", []string{"ایران", "و", "روسیه"}},
+		{"نمی‌خواهد", []string{"نمیخواهد"}},
+		{"a\xffb", []string{"a", "b"}},
+		{"e\u0301tat", []string{"etat"}},
+		{"— “quoted” —", []string{"quoted"}},
+	}
+	for _, tt := range tests {
+		tk := Tokenize(tt.in)
+		if got := tk.Words(); !slices.Equal(got, tt.want) {
+			t.Errorf("Tokenize(%q) words = %q, want %q", tt.in, got, tt.want)
+		}
+		checkTokens(t, tk)
+	}
+}
+
+func TestTokenOffsetsQuoteOriginal(t *testing.T) {
+	in := "Tehrán’s  SU-35"
+	tk := Tokenize(in)
+	var got []string
+	for _, tok := range tk.Tokens {
+		got = append(got, in[tok.Start:tok.End])
+	}
+	if want := []string{"Tehrán", "SU", "35"}; !slices.Equal(got, want) {
+		t.Errorf("spans quote %q, want %q", got, want)
+	}
+}
+
+func TestSentences(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"plain", "Russia delivered jets. Iran paid.", []string{"Russia delivered jets.", "Iran paid."}},
+		{"U.S.", "The U.S. Treasury imposed sanctions. Iran protested.", []string{"The U.S. Treasury imposed sanctions.", "Iran protested."}},
+		{"titles", "Gen. Soleimani met Mr. Putin. They talked.", []string{"Gen. Soleimani met Mr. Putin.", "They talked."}},
+		{"date", "On Dec. 25 the jets arrived. Officials confirmed it.", []string{"On Dec. 25 the jets arrived.", "Officials confirmed it."}},
+		{"decimal", "The deal is worth 3.5 billion dollars. It was signed.", []string{"The deal is worth 3.5 billion dollars.", "It was signed."}},
+		{"initials", "Analyst J. R. Smith wrote it. Others agreed.", []string{"Analyst J. R. Smith wrote it.", "Others agreed."}},
+		{"quote ends", `"The jets have arrived," he said." Next came the missiles.`, []string{`"The jets have arrived," he said."`, "Next came the missiles."}},
+		{"quoted sentence", `He said: "We delivered." Then he left.`, []string{`He said: "We delivered."`, "Then he left."}},
+		{"question inside", `"Why now?" he asked. Nobody knew!`, []string{`"Why now?" he asked.`, "Nobody knew!"}},
+		{"headline", "Russia ships S-400 to Iran\nMoscow has delivered the first batch.", []string{"Russia ships S-400 to Iran", "Moscow has delivered the first batch."}},
+		{"blank line", "Key points\n\nthe deal was signed", []string{"Key points", "the deal was signed"}},
+		{"wrapped line", "Russia has delivered the\nfirst batch of jets.", []string{"Russia has delivered the\nfirst batch of jets."}},
+		{"lower after stop", "It cost approx. 5 million. e.g. later", []string{"It cost approx. 5 million. e.g. later"}},
+		{"ellipsis", "They waited… Then it came.", []string{"They waited…", "Then it came."}},
+		{"cyrillic", "Россия поставила С-400. Иран получил их.", []string{"Россия поставила С-400.", "Иран получил их."}},
+		{"persian", "روسیه سلاح فروخت. ایران خرید؟ بله", []string{"روسیه سلاح فروخت.", "ایران خرید؟", "بله"}},
+		{"no words", " ... \n ", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := Tokenize(tt.in)
+			var got []string
+			for _, s := range tk.Sentences {
+				got = append(got, tt.in[s.Start:s.End])
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("sentences of %q:\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+			checkTokens(t, tk)
+		})
+	}
+}
+
+func TestResetReuses(t *testing.T) {
+	var tk Tokens
+	tk.Reset("A long first text about Russia and Iran. With two sentences.")
+	tk.Reset("Short")
+	if w := tk.Words(); !slices.Equal(w, []string{"short"}) || len(tk.Sentences) != 1 {
+		t.Errorf("after Reset: words %q, %d sentences", w, len(tk.Sentences))
+	}
+	text := strings.Repeat("Moscow delivered the Su-35 jets to Tehran. ", 20)
+	tk.Reset(text)
+	if allocs := testing.AllocsPerRun(20, func() { tk.Reset(text) }); allocs != 0 {
+		t.Errorf("Reset of ASCII text allocates %.0f times, want 0", allocs)
+	}
+}
+
+func TestTokenizeNeverPanics(t *testing.T) {
+	f := func(s string) bool {
+		tk := Tokenize(s)
+		checkTokens(t, tk)
+		return true
+	}
+	if err := quick.Check(f, &quick.Config{MaxCount: 3000}); err != nil {
+		t.Error(err)
+	}
+}
+
+func BenchmarkTokenize(b *testing.B) {
+	text := strings.Repeat("Moscow has begun delivering Su-35 fighter jets to Tehran, the U.S. said on Dec. 25. ", 100)
+	var tk Tokens
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		tk.Reset(text)
+	}
+}

@@ -1,0 +1,407 @@
+package textnorm
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Token is one word of a text.
+//
+// A word is a run of letters, digits and combining marks. Inside a word an
+// apostrophe before a letter ("o'brien", "didn't"), a dot between letters or
+// digits ("u.s", "3.5") and a comma between digits ("1,000") are kept; a
+// trailing possessive "'s" is dropped ("Iran's" → "iran"). Hyphens and dashes
+// always separate words, so "Su-35", "SU-35" and "Su 35" all become the words
+// "su" "35", and "Iran-backed" contains the word "iran".
+type Token struct {
+	Start, End int // byte span in the original text
+	Sentence   int // index into Tokens.Sentences
+	normStart  int
+	normEnd    int
+}
+
+// Sentence is a sentence (or headline, or line without a full stop) of a text.
+type Sentence struct {
+	Start, End           int // byte span in the original text, trimmed of spaces
+	FirstToken, EndToken int // its words are Tokens[FirstToken:EndToken]
+}
+
+// Tokens is a text split into words and sentences. Reuse one value with Reset
+// to tokenise many texts without allocating.
+type Tokens struct {
+	Text      string
+	Tokens    []Token
+	Sentences []Sentence
+	norm      []byte // normalised words, back to back
+}
+
+// Tokenize splits text into normalised words and sentences.
+func Tokenize(text string) *Tokens {
+	t := &Tokens{}
+	t.Reset(text)
+	return t
+}
+
+// Norm returns the normalised form of word i. The bytes are owned by t and
+// valid until the next Reset.
+func (t *Tokens) Norm(i int) []byte {
+	tok := &t.Tokens[i]
+	return t.norm[tok.normStart:tok.normEnd]
+}
+
+// Words returns the normalised words as strings (a convenience for callers
+// that are not on a hot path).
+func (t *Tokens) Words() []string {
+	w := make([]string, len(t.Tokens))
+	for i := range t.Tokens {
+		w[i] = string(t.Norm(i))
+	}
+	return w
+}
+
+// Sentences splits text into sentences; see Reset for the rules.
+func Sentences(text string) []Sentence {
+	return Tokenize(text).Sentences
+}
+
+// Character classes of ASCII bytes for the tokenizer's fast path.
+const (
+	clsOther byte = iota
+	clsWord
+	clsSpace
+	clsNewline
+	clsStop   // . ! ?
+	clsOpener // quotes and brackets that may open a sentence
+)
+
+var asciiClass = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			t[c] = clsWord
+		case c == ' ', c == '\t', c == '\r', c == '\v', c == '\f':
+			t[c] = clsSpace
+		case c == '\n':
+			t[c] = clsNewline
+		case c == '.', c == '!', c == '?':
+			t[c] = clsStop
+		case c == '"', c == '\'', c == '(', c == '[':
+			t[c] = clsOpener
+		}
+	}
+	return t
+}()
+
+// Reset tokenises text into t, reusing t's memory.
+//
+// Sentences end at "!", "?", "…" and at a full stop, unless the next word
+// starts in lower case ("Dec. 25", "he said. and"), or the full stop follows
+// an abbreviation ("Mr.", "Gen.", "Dec."), an initial ("J.") or a dotted
+// acronym ("U.S."). Closing quotes and brackets after the stop stay with the
+// sentence. A blank line always ends a sentence, and a single line break does
+// too unless the next line starts in lower case (a wrapped line), so
+// headlines and list items without a full stop are sentences of their own.
+func (t *Tokens) Reset(text string) {
+	t.Text = text
+	t.Tokens = t.Tokens[:0]
+	t.Sentences = t.Sentences[:0]
+	t.norm = t.norm[:0]
+
+	open := false    // a sentence is open
+	pending := false // a stop was seen that ends the sentence if the next word allows
+	newlines := 0    // line breaks since the last word
+	lastEnd := -1    // end of the last word
+	n := len(text)
+	for i := 0; i < n; {
+		c := text[i]
+		var r rune
+		size := 1
+		if c < utf8.RuneSelf {
+			switch asciiClass[c] {
+			case clsWord:
+				open, pending, newlines = t.startWord(text, i, open, pending, newlines)
+				i = t.word(text, i)
+				lastEnd = t.Tokens[len(t.Tokens)-1].End
+				continue
+			case clsNewline:
+				newlines++
+			case clsStop:
+				if open && !(c == '.' && i == lastEnd && t.abbreviation()) {
+					pending = true
+				}
+			}
+			i++
+			continue
+		}
+		r, size = utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			// invalid byte: a separator
+		case isWordRune(r):
+			open, pending, newlines = t.startWord(text, i, open, pending, newlines)
+			start := len(t.Tokens)
+			i = t.wordSlow(text, i)
+			if len(t.Tokens) > start {
+				lastEnd = t.Tokens[len(t.Tokens)-1].End
+			} else if s := t.Sentences[len(t.Sentences)-1]; s.FirstToken == start {
+				// Only marks, normalised away: no word, so no new sentence.
+				t.Sentences = t.Sentences[:len(t.Sentences)-1]
+				open = false
+			}
+			continue
+		case r == '…', r == '。', r == '！', r == '？', r == '؟', r == '۔':
+			if open {
+				pending = true
+			}
+		case r == '\u2028', r == '\u0085':
+			newlines++
+		case r == '\u2029':
+			newlines += 2
+		}
+		i += size
+	}
+	if open {
+		t.closeSentence(n)
+	}
+}
+
+// startWord ends the open sentence before the word at i when the text
+// between says so, and opens a sentence when none is open.
+func (t *Tokens) startWord(text string, i int, open, pending bool, newlines int) (bool, bool, int) {
+	if open && (newlines >= 2 || (pending || newlines == 1) && !startsLower(text[i:])) {
+		start := t.openerStart(text, i)
+		t.closeSentence(start)
+		open = false
+	}
+	if !open {
+		start := t.openerStart(text, i)
+		t.Sentences = append(t.Sentences, Sentence{Start: start, FirstToken: len(t.Tokens)})
+	}
+	return true, false, 0
+}
+
+// openerStart moves back from the word at i over opening quotes and brackets,
+// not into the previous sentence's words.
+func (t *Tokens) openerStart(text string, i int) int {
+	floor := 0
+	if len(t.Tokens) > 0 {
+		floor = t.Tokens[len(t.Tokens)-1].End
+	}
+	for i > floor {
+		r, size := utf8.DecodeLastRuneInString(text[:i])
+		switch r {
+		case '"', '\'', '(', '[', '“', '‘', '«', '„', '‚', '‹', '—', '–':
+			i -= size
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// closeSentence ends the last sentence before byte end, trimming spaces.
+func (t *Tokens) closeSentence(end int) {
+	s := &t.Sentences[len(t.Sentences)-1]
+	for end > s.Start {
+		r, size := utf8.DecodeLastRuneInString(t.Text[:end])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		end -= size
+	}
+	s.End = end
+	s.EndToken = len(t.Tokens)
+}
+
+// abbreviation reports whether the last word, directly followed by a full
+// stop, is an abbreviation, an initial or a dotted acronym rather than the
+// end of a sentence.
+func (t *Tokens) abbreviation() bool {
+	if len(t.Tokens) == 0 {
+		return false
+	}
+	w := t.Norm(len(t.Tokens) - 1)
+	if r, size := utf8.DecodeRune(w); size == len(w) && unicode.IsLetter(r) {
+		return true // an initial
+	}
+	if len(w) > 0 && w[0] >= 'a' && w[0] <= 'z' {
+		for _, c := range w {
+			if c == '.' {
+				return true // U.S., e.g.
+			}
+		}
+	}
+	return abbreviations[string(w)]
+}
+
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "messrs": true,
+	"gen": true, "lt": true, "col": true, "maj": true, "capt": true, "cpt": true,
+	"sgt": true, "cpl": true, "adm": true, "cmdr": true, "brig": true, "gov": true,
+	"sen": true, "rep": true, "rev": true, "st": true, "jr": true, "sr": true,
+	"mt": true, "ft": true, "no": true, "nos": true, "vs": true, "etc": true,
+	"inc": true, "ltd": true, "corp": true, "co": true, "dept": true, "est": true,
+	"approx": true, "fig": true, "vol": true, "pp": true, "al": true, "ed": true,
+	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true,
+	"aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true,
+	"mon": true, "tue": true, "tues": true, "wed": true, "thu": true, "thur": true,
+	"thurs": true, "fri": true, "sat": true, "sun": true,
+	"г": true, "гг": true, "им": true, "ул": true, // Russian: год, годы, имени, улица
+}
+
+func startsLower(s string) bool {
+	c := s[0]
+	if c < utf8.RuneSelf {
+		return 'a' <= c && c <= 'z'
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+func isASCIIAlnum(c byte) bool { return c < utf8.RuneSelf && asciiClass[c] == clsWord }
+
+func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// word scans the word starting at i on the ASCII fast path, lower-casing
+// into t.norm, and falls back to wordSlow at the first non-ASCII letter.
+func (t *Tokens) word(text string, i int) int {
+	start, normStart := i, len(t.norm)
+	n := len(text)
+	for i < n {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if asciiClass[c] == clsWord {
+				t.norm = append(t.norm, lowerTable[c])
+				i++
+				continue
+			}
+			if (c == '.' && i+1 < n && isASCIIAlnum(text[i+1])) ||
+				(c == ',' && i+1 < n && isASCIIDigit(text[i-1]) && isASCIIDigit(text[i+1])) {
+				t.norm = append(t.norm, c)
+				i++
+				continue
+			}
+			if c != '\'' {
+				break
+			}
+		}
+		if w := apostropheWidth(text, i); w > 0 {
+			next, end, joined := t.apostrophe(text, i, w)
+			if joined {
+				i = next
+				continue
+			}
+			t.emit(start, end, normStart)
+			return next
+		}
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		if isWordRune(r) || isJoiner(r) {
+			t.norm = t.norm[:normStart]
+			return t.wordSlow(text, start)
+		}
+		break
+	}
+	t.emit(start, i, normStart)
+	return i
+}
+
+// apostrophe handles an apostrophe of width w at i inside a word: a
+// possessive "'s" ends the word and is skipped, an apostrophe before a letter
+// joins (as "'"), anything else ends the word. It returns where scanning
+// continues, where the word ends, and whether the word goes on.
+func (t *Tokens) apostrophe(text string, i, w int) (next, end int, joined bool) {
+	j := i + w
+	if j < len(text) && (text[j] == 's' || text[j] == 'S') && (j+1 == len(text) || !continuesWord(text[j+1:])) {
+		return j + 1, i, false
+	}
+	if j < len(text) && continuesWord(text[j:]) {
+		t.norm = append(t.norm, '\'')
+		return j, 0, true
+	}
+	return i, i, false
+}
+
+// apostropheWidth returns the width of the ASCII or typographic (’)
+// apostrophe at i, or 0.
+func apostropheWidth(text string, i int) int {
+	switch {
+	case text[i] == '\'':
+		return 1
+	case text[i] == 0xE2 && i+2 < len(text) && text[i+1] == 0x80 && text[i+2] == 0x99:
+		return 3
+	}
+	return 0
+}
+
+// continuesWord reports whether s starts with a letter or digit.
+func continuesWord(s string) bool {
+	if s[0] < utf8.RuneSelf {
+		return isASCIIAlnum(s[0])
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return isWordRune(r)
+}
+
+// isJoiner reports format characters that sit inside words and are dropped
+// by normalisation (ZWNJ in Persian, soft hyphens).
+func isJoiner(r rune) bool {
+	return r == '\u200c' || r == '\u200d' || r == '\u00ad' || r == '\u2060'
+}
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
+
+// wordSlow scans the word starting at i rune by rune and normalises it with
+// Normalize.
+func (t *Tokens) wordSlow(text string, i int) int {
+	start := i
+	n := len(text)
+	end := -1
+	next := -1
+	var prev rune
+	for i < n {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		if isWordRune(r) {
+			prev = r
+			i += size
+			continue
+		}
+		j := i + size
+		if j >= n || !continuesWord(text[j:]) {
+			break
+		}
+		if isApostrophe(r) && (text[j] == 's' || text[j] == 'S') && (j+1 == n || !continuesWord(text[j+1:])) {
+			end, next = i, j+1 // possessive 's: dropped
+			break
+		}
+		nr, _ := utf8.DecodeRuneInString(text[j:])
+		if isApostrophe(r) || isJoiner(r) || r == '.' || (r == ',' && unicode.IsDigit(prev) && unicode.IsDigit(nr)) {
+			i = j
+			continue
+		}
+		break
+	}
+	if end < 0 {
+		end, next = i, i
+	}
+	normStart := len(t.norm)
+	t.norm = append(t.norm, Normalize(text[start:end])...)
+	if len(t.norm) > normStart {
+		t.emit(start, end, normStart)
+	}
+	return next
+}
+
+func (t *Tokens) emit(start, end, normStart int) {
+	t.Tokens = append(t.Tokens, Token{
+		Start: start, End: end,
+		Sentence:  len(t.Sentences) - 1,
+		normStart: normStart, normEnd: len(t.norm),
+	})
+}
