@@ -1,0 +1,243 @@
+package feed
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+)
+
+const (
+	maxTitleRunes   = 1000
+	maxSummaryRunes = 20000
+	// futureSlack: dates further ahead than this are publisher bugs (a
+	// "2099" placeholder) and would pin an item to the top forever.
+	futureSlack = 48 * time.Hour
+)
+
+func convert(f *gofeed.Feed, root, feedURL string) *Feed {
+	base, err := url.Parse(feedURL)
+	if err != nil || !base.IsAbs() {
+		base = nil
+	}
+	out := &Feed{
+		Title:    truncate(plainText(f.Title, false), maxTitleRunes),
+		Link:     resolveLink(base, f.Link),
+		Language: strings.TrimSpace(f.Language),
+		Format:   format(f, root),
+		Items:    make([]Item, 0, len(f.Items)),
+	}
+	now := time.Now()
+	seenGUID := make(map[string]bool, len(f.Items))
+	seenLink := make(map[string]bool, len(f.Items))
+	for _, it := range f.Items {
+		if it == nil {
+			continue
+		}
+		item := Item{
+			GUID:       strings.TrimSpace(it.GUID),
+			Link:       resolveLink(base, itemLink(it)),
+			Title:      truncate(plainText(it.Title, false), maxTitleRunes),
+			Summary:    truncate(plainText(it.Description, false), maxSummaryRunes),
+			Content:    plainText(it.Content, true),
+			Published:  plausible(it.PublishedParsed, now),
+			Updated:    plausible(it.UpdatedParsed, now),
+			Authors:    authors(it),
+			Categories: categories(it.Categories),
+		}
+		if item.Title == "" && item.Link == "" && item.Summary == "" && item.Content == "" {
+			continue // nothing to show or match
+		}
+		if (item.GUID != "" && seenGUID[item.GUID]) || (item.Link != "" && seenLink[item.Link]) {
+			continue // the first occurrence wins
+		}
+		seenGUID[item.GUID] = true
+		seenLink[item.Link] = true
+		out.Items = append(out.Items, item)
+	}
+	return out
+}
+
+// format is e.g. "rss 2.0", "rdf 1.0", "atom 0.3", "json 1.1".
+func format(f *gofeed.Feed, root string) string {
+	kind := f.FeedType
+	if root == "rdf" {
+		kind = "rdf"
+	}
+	version := f.FeedVersion
+	if i := strings.LastIndex(version, "/version/"); i >= 0 { // JSON Feed's URL form
+		version = version[i+len("/version/"):]
+	}
+	if version == "" {
+		return kind
+	}
+	return kind + " " + version
+}
+
+func itemLink(it *gofeed.Item) string {
+	if it.Link != "" {
+		return it.Link
+	}
+	for _, l := range it.Links {
+		if l != "" {
+			return l
+		}
+	}
+	return ""
+}
+
+// resolveLink makes raw absolute against base and keeps it only if it is
+// http(s): javascript:, data: and friends never leave this package.
+func resolveLink(base *url.URL, raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return u.String()
+}
+
+func plausible(t *time.Time, now time.Time) time.Time {
+	if t == nil || t.IsZero() || t.After(now.Add(futureSlack)) {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func authors(it *gofeed.Item) []string {
+	people := it.Authors
+	if len(people) == 0 && it.Author != nil {
+		people = []*gofeed.Person{it.Author}
+	}
+	names := make([]string, 0, len(people))
+	for _, p := range people {
+		if p == nil {
+			continue
+		}
+		name := plainText(p.Name, false)
+		if name == "" {
+			name = strings.TrimSpace(p.Email)
+		}
+		names = append(names, name)
+	}
+	return uniqueNonEmpty(names)
+}
+
+func categories(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, c := range in {
+		out = append(out, truncate(plainText(c, false), maxTitleRunes))
+	}
+	return uniqueNonEmpty(out)
+}
+
+func uniqueNonEmpty(in []string) []string {
+	var out []string
+	seen := make(map[string]bool, len(in))
+	for _, s := range in {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func truncate(s string, maxRunes int) string {
+	if len(s) <= maxRunes || utf8.RuneCountInString(s) <= maxRunes {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == maxRunes-1 {
+			return strings.TrimSpace(s[:i]) + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// skippedElements hold code or embedded documents, never readable text.
+var skippedElements = map[string]bool{
+	"script": true, "style": true, "noscript": true, "template": true, "iframe": true,
+	"object": true, "embed": true, "svg": true, "math": true, "head": true, "textarea": true,
+}
+
+// blockElements end a line of text.
+var blockElements = map[string]bool{
+	"p": true, "div": true, "br": true, "li": true, "ul": true, "ol": true, "h1": true, "h2": true,
+	"h3": true, "h4": true, "h5": true, "h6": true, "blockquote": true, "pre": true, "tr": true,
+	"table": true, "section": true, "article": true, "header": true, "footer": true, "figure": true,
+	"figcaption": true, "hr": true, "dd": true, "dt": true, "dl": true,
+}
+
+// wordBreakElements separate words without ending a line; other inline
+// elements (b, a, sub) may sit inside a word.
+var wordBreakElements = map[string]bool{"td": true, "th": true, "img": true, "input": true, "wbr": true}
+
+// plainText strips markup and decodes entities from untrusted feed text.
+// With keepBreaks, block elements become line breaks (one per paragraph);
+// otherwise all whitespace collapses to single spaces.
+func plainText(s string, keepBreaks bool) string {
+	if !strings.Contains(s, "<") {
+		// No markup: skip the tokenizer (and its buffer) for the common case.
+		if strings.Contains(s, "&") {
+			s = html.UnescapeString(s)
+		}
+		return collapse(s, keepBreaks)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	skipDepth := 0
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return collapse(b.String(), keepBreaks)
+		case html.TextToken:
+			if skipDepth == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			switch {
+			case skippedElements[tag] && tt == html.StartTagToken:
+				skipDepth++
+			case skippedElements[tag] && tt == html.EndTagToken:
+				skipDepth = max(0, skipDepth-1)
+			case blockElements[tag]:
+				b.WriteByte('\n')
+			case wordBreakElements[tag]:
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+func collapse(s string, keepBreaks bool) string {
+	if !keepBreaks {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
