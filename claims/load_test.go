@@ -2,6 +2,7 @@ package claims
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -278,9 +279,9 @@ func TestWarningsDoNotStopLoading(t *testing.T) {
 		t.Fatalf("got %d claims, err %v; want the claim to load despite warnings", len(claims), err)
 	}
 	want := []string{
-		path + `:7:28: warning: term "moscow" is listed twice in group "russia" (first at line 7); terms match regardless of case`,
-		path + `:9:3: warning: group "spare" is never used; name it in match.all, match.none or match.direction, or remove it`,
-		path + `:12:3: warning: window is ignored unless scope is window`,
+		path + `:7:28: term "moscow" is listed twice in group "russia" (first at line 7); terms match regardless of case`,
+		path + `:9:3: group "spare" is never used; name it in match.all, match.none or match.direction, or remove it`,
+		path + `:12:3: window is ignored unless scope is window`,
 	}
 	var got []string
 	for _, p := range probs {
@@ -307,7 +308,7 @@ func TestOneBadFileLoadsNothing(t *testing.T) {
 	if len(probs.Errors()) != 2 || len(probs.Warnings()) != 3 {
 		t.Errorf("problems %v; want the 2 errors of %s and the 3 warnings", probs, bad)
 	}
-	if !strings.Contains(err.Error(), bad+":3:7: made") || strings.Contains(err.Error(), "warning") {
+	if !strings.Contains(err.Error(), bad+":3:7: made") || strings.Contains(err.Error(), "with-warnings") {
 		t.Errorf("err = %q; want the errors of %s only", err, bad)
 	}
 }
@@ -516,7 +517,7 @@ func TestProblemString(t *testing.T) {
 		{Problem{File: "a.yaml", Line: 3, Column: 7, Message: "bad"}, "a.yaml:3:7: bad"},
 		{Problem{File: "a.yaml", Line: 3, Message: "bad"}, "a.yaml:3: bad"},
 		{Problem{File: "a.yaml", Message: "bad"}, "a.yaml: bad"},
-		{Problem{File: "a.yaml", Line: 1, Column: 1, Message: "odd", Warning: true}, "a.yaml:1:1: warning: odd"},
+		{Problem{File: "a.yaml", Line: 1, Column: 1, Message: "odd", Warning: true}, "a.yaml:1:1: odd"},
 	}
 	for _, tt := range tests {
 		if got := tt.p.String(); got != tt.want {
@@ -524,7 +525,7 @@ func TestProblemString(t *testing.T) {
 		}
 	}
 	ps := Problems{tests[0].p, tests[3].p}
-	if got, want := ps.Error(), "a.yaml:3:7: bad\na.yaml:1:1: warning: odd"; got != want {
+	if got, want := ps.Error(), "a.yaml:3:7: bad\na.yaml:1:1: odd"; got != want {
 		t.Errorf("Error() = %q; want %q", got, want)
 	}
 	if got := ps.Errors(); len(got) != 1 || got[0] != tests[0].p {
@@ -544,5 +545,26 @@ func BenchmarkLoadShipped(b *testing.B) {
 		if _, err := Shipped(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestTooManyGroups(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id: many-groups\nstatement: S.\nmade: 2020-01-10\nterms:\n")
+	for i := range MaxGroups + 1 {
+		fmt.Fprintf(&b, "  g%d: [word%d]\n", i, i)
+	}
+	b.WriteString("match:\n  all: [")
+	for i := range MaxGroups + 1 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "g%d", i)
+	}
+	b.WriteString("]\n")
+	claims, probs := Parse("many.yaml", []byte(b.String()))
+	want := Problems{{File: "many.yaml", Line: 5, Column: 3, Message: "terms defines 65 groups; a claim may have at most 64"}}
+	if len(claims) != 0 || !reflect.DeepEqual(probs, want) {
+		t.Errorf("got %d claims, problems %v; want %v", len(claims), probs, want)
 	}
 }

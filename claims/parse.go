@@ -36,6 +36,10 @@ var (
 
 const maxIDLength = 80
 
+// MaxGroups is the most term groups a claim may define: the matcher keeps a
+// claim's groups as bits of a 64-bit mask.
+const MaxGroups = 64
+
 // parser turns one claim file's YAML into claims, collecting every problem.
 type parser struct {
 	file  string
@@ -418,6 +422,9 @@ func (p *parser) groups(kv pair) []Group {
 	}
 	if len(n.Content) == 0 {
 		p.errorf(n, "terms defines no group")
+	}
+	if len(n.Content)/2 > MaxGroups {
+		p.errorf(n, "terms defines %d groups; a claim may have at most %d", len(n.Content)/2, MaxGroups)
 	}
 	var groups []Group
 	entries := p.pairs(n, "terms", nil)

@@ -19,7 +19,8 @@ type Problem struct {
 }
 
 // String gives "file:line:column: message", dropping line and column when
-// unknown; warnings read "file:line:column: warning: message".
+// unknown. It does not say whether the problem is a warning: callers that
+// print warnings and errors together label them (see Warning).
 func (p Problem) String() string {
 	var b strings.Builder
 	b.WriteString(p.File)
@@ -30,9 +31,6 @@ func (p Problem) String() string {
 		}
 	}
 	b.WriteString(": ")
-	if p.Warning {
-		b.WriteString("warning: ")
-	}
 	b.WriteString(p.Message)
 	return b.String()
 }
