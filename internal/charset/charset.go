@@ -4,7 +4,8 @@
 // for in the first 64 KiB rather than the 1024 bytes browsers use). Declarations
 // are checked against the bytes: a body that is valid UTF-8 stays UTF-8 even
 // when labelled as a single-byte charset, and a body labelled UTF-8 that is not
-// falls back to the next declaration or windows-1252. Parsing the result is for
+// falls back to the next declaration or a guess (windows-1252, or
+// windows-1251/KOI8-R for text that looks Cyrillic). Parsing the result is for
 // internal/feed and the extractors.
 package charset
 
@@ -19,7 +20,6 @@ import (
 	"golang.org/x/net/html"
 	htmlcharset "golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
 )
@@ -75,7 +75,8 @@ func decode(body []byte, contentType string, declared func([]byte) string) ([]by
 	if valid {
 		return body, utf8Name, nil
 	}
-	return convert(body, charmap.Windows1252, fallbackName)
+	enc, name := guessLegacy(body)
+	return convert(body, enc, name)
 }
 
 // honourOverUTF8: UTF-16 text can be valid UTF-8 by accident (code units made

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -169,6 +170,35 @@ func TestDeclarationPrecedence(t *testing.T) {
 				t.Errorf("output is not valid UTF-8")
 			}
 		})
+	}
+}
+
+// With their declarations removed, the legacy corpus feeds must still be
+// read in the right charset.
+func TestGuessUndeclared(t *testing.T) {
+	tests := map[string]struct{ charset, word string }{
+		"real/encoding_WINDOWS-1251.xml":          {"windows-1251", "Новый цитатник Рунета"},
+		"encoding/encoding-koi8r.xml":             {"koi8-r", "Первая новость"},
+		"real/encoding_ISO-8859-1.xml":            {"windows-1252", "Datenschutzbehörde"},
+		"real/no_encoding_ISO-8859-1.xml":         {"windows-1252", "criminalité"},
+		"encoding/xml-iso88591_utf8_mismatch.xml": {"windows-1252", "Jürgen"},
+	}
+	for name, want := range tests {
+		raw, err := os.ReadFile(testcorpus.Path(t, "feeds", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		undeclared := regexp.MustCompile(`^<\?xml[^>]*\?>`).ReplaceAll(raw, nil)
+		if prologEncoding(undeclared) != "" {
+			t.Fatalf("%s: prolog not removed", name)
+		}
+		out, cs, err := DecodeXML(undeclared, "application/xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs != want.charset || !bytes.Contains(out, []byte(want.word)) {
+			t.Errorf("%s: charset %q (want %q), contains %q: %v", name, cs, want.charset, want.word, bytes.Contains(out, []byte(want.word)))
+		}
 	}
 }
 
