@@ -701,3 +701,31 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// Each redirect hop is checked against its own host's robots.txt.
+func TestRobotsCheckedOnEveryRedirectHop(t *testing.T) {
+	var pageHits atomic.Int32
+	closed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: claimwatch\nDisallow: /\n")
+			return
+		}
+		pageHits.Add(1)
+	}))
+	defer closed.Close()
+	open := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		http.Redirect(w, r, closed.URL+"/article", http.StatusMovedPermanently)
+	}))
+	defer open.Close()
+	_, err := testClient(t, Options{}).Get(context.Background(), Request{URL: open.URL + "/short-link", CheckRobots: true})
+	if !errors.Is(err, ErrDisallowedByRobots) || !strings.Contains(err.Error(), closed.URL+"/article") {
+		t.Fatalf("err = %v, want ErrDisallowedByRobots for the redirect target", err)
+	}
+	if n := pageHits.Load(); n != 0 {
+		t.Errorf("the disallowed page was fetched %d times", n)
+	}
+}
