@@ -568,3 +568,20 @@ func TestTooManyGroups(t *testing.T) {
 		t.Errorf("got %d claims, problems %v; want %v", len(claims), probs, want)
 	}
 }
+
+// The worked example in the claim-language guide must itself be a valid claim.
+func TestGuideExampleIsValid(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "docs", "claim-language.md"))
+	if err != nil {
+		t.Fatalf("read the guide: %v", err)
+	}
+	_, rest, ok := strings.Cut(string(guide), "```yaml\n")
+	example, _, closed := strings.Cut(rest, "```")
+	if !ok || !closed {
+		t.Fatal("the guide has no ```yaml example")
+	}
+	claims, probs := Parse("claim-language.md", []byte(example))
+	if len(probs) != 0 || len(claims) != 1 || claims[0].ID != "russia-arms-to-iran" {
+		t.Errorf("the guide's example: %d claims, problems %v", len(claims), probs)
+	}
+}
