@@ -64,7 +64,7 @@ func LoadFiles(paths ...string) ([]Claim, Problems, error) {
 func LoadSet(dir string) ([]Claim, Problems, error) {
 	files, probs := shipped()
 	if dir != "" {
-		own, readProbs := readDir(dir)
+		own, readProbs := readDir(dir, false)
 		probs = append(probs, readProbs...)
 		files = overlay(files, own)
 	}
@@ -150,7 +150,7 @@ func readPaths(paths []string) ([]namedFile, Problems) {
 			continue
 		}
 		if info.IsDir() {
-			fs, ps := readDir(p)
+			fs, ps := readDir(p, true)
 			files, probs = append(files, fs...), append(probs, ps...)
 			continue
 		}
@@ -165,8 +165,10 @@ func readPaths(paths []string) ([]namedFile, Problems) {
 }
 
 // readDir reads the claim files of dir (not its subdirectories), in name
-// order. Hidden files, such as editors' backups, are skipped.
-func readDir(dir string) ([]namedFile, Problems) {
+// order. Hidden files, such as editors' backups, are skipped. A directory
+// named for checking must hold claim files; a claims directory overlaying the
+// shipped set may be empty.
+func readDir(dir string, requireFiles bool) ([]namedFile, Problems) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, Problems{{File: dir, Message: fmt.Sprintf("cannot read claims directory: %v", unwrapPath(err))}}
@@ -186,7 +188,7 @@ func readDir(dir string) ([]namedFile, Problems) {
 		}
 		files = append(files, f)
 	}
-	if len(files) == 0 && len(probs) == 0 {
+	if requireFiles && len(files) == 0 && len(probs) == 0 {
 		probs = append(probs, Problem{File: dir, Message: "directory holds no claim files (*.yaml or *.yml)"})
 	}
 	return files, probs

@@ -400,6 +400,12 @@ func TestLoadSetRejectsClashesAndBadDirs(t *testing.T) {
 			t.Errorf("got %d claims, err %v; want all-or-nothing", len(claims), err)
 		}
 	})
+	t.Run("empty dir is just the shipped set", func(t *testing.T) {
+		claims, probs, err := LoadSet(t.TempDir())
+		if err != nil || len(probs) != 0 || len(claims) != 7 {
+			t.Errorf("got %d claims, problems %v, err %v; want the 7 shipped", len(claims), probs, err)
+		}
+	})
 	t.Run("missing dir", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "nope")
 		claims, probs, err := LoadSet(dir)
