@@ -1,0 +1,67 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/claimwatch/claimwatch/storage"
+)
+
+// titleWidth keeps an evidence or search row within a 120-column terminal.
+const titleWidth = 60
+
+// WriteEvidenceTable prints evidence rows for a terminal, with the ids that
+// `claimwatch review` takes. A reviewed stance is starred; evidence the
+// changed claim no longer matches is marked stale.
+func WriteEvidenceTable(w io.Writer, rows []storage.EvidenceRow) error {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPUBLISHED\tSTANCE\tCONF\tOUTLET\tTITLE")
+	reviewed := false
+	for _, r := range rows {
+		stance := string(r.Stance)
+		if r.Reviewed {
+			stance += "*"
+			reviewed = true
+		}
+		if r.Stale {
+			stance += " (stale)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, Day(r.PublishedAt), stance,
+			strconv.FormatFloat(r.Confidence, 'f', 2, 64), r.Outlet, Truncate(r.Title, titleWidth))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if reviewed {
+		_, err := fmt.Fprintln(w, "\n* reviewed by an analyst (the machine's stance is kept: see --json)")
+		return err
+	}
+	return nil
+}
+
+// SearchJSON is the JSON shape of one search hit.
+type SearchJSON struct {
+	ArticleID   int64  `json:"article_id"`
+	PublishedAt string `json:"published_at"`
+	Title       string `json:"title"`
+	URL         string `json:"url"`
+	Snippet     string `json:"snippet"`
+}
+
+// SearchToJSON converts a hit to its JSON shape.
+func SearchToJSON(h storage.SearchHit) SearchJSON {
+	return SearchJSON{ArticleID: h.ArticleID, PublishedAt: Stamp(h.PublishedAt), Title: h.Title, URL: h.URL, Snippet: h.Snippet}
+}
+
+// WriteSearchHits prints search hits for a terminal: date, title and URL,
+// then the snippet with the matched words in [brackets].
+func WriteSearchHits(w io.Writer, hits []storage.SearchHit) error {
+	for _, h := range hits {
+		if _, err := fmt.Fprintf(w, "%s  %s\n  %s\n  %s\n\n", Day(h.PublishedAt), Truncate(h.Title, titleWidth+20), h.URL, h.Snippet); err != nil {
+			return err
+		}
+	}
+	return nil
+}
