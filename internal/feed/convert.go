@@ -13,9 +13,6 @@ import (
 const (
 	maxTitleRunes   = 1000
 	maxSummaryRunes = 20000
-	// futureSlack: dates further ahead than this are publisher bugs (a
-	// "2099" placeholder) and would pin an item to the top forever.
-	futureSlack = 48 * time.Hour
 )
 
 func convert(f *gofeed.Feed, root, feedURL string) *Feed {
@@ -30,7 +27,6 @@ func convert(f *gofeed.Feed, root, feedURL string) *Feed {
 		Format:   format(f, root),
 		Items:    make([]Item, 0, len(f.Items)),
 	}
-	now := time.Now()
 	seenGUID := make(map[string]bool, len(f.Items))
 	seenLink := make(map[string]bool, len(f.Items))
 	for _, it := range f.Items {
@@ -43,8 +39,8 @@ func convert(f *gofeed.Feed, root, feedURL string) *Feed {
 			Title:      truncate(plainText(it.Title, false), maxTitleRunes),
 			Summary:    truncate(plainText(it.Description, false), maxSummaryRunes),
 			Content:    plainText(it.Content, true),
-			Published:  plausible(it.PublishedParsed, now),
-			Updated:    plausible(it.UpdatedParsed, now),
+			Published:  utc(it.PublishedParsed),
+			Updated:    utc(it.UpdatedParsed),
 			Authors:    authors(it),
 			Categories: categories(it.Categories),
 		}
@@ -109,8 +105,11 @@ func resolveLink(base *url.URL, raw string) string {
 	return u.String()
 }
 
-func plausible(t *time.Time, now time.Time) time.Time {
-	if t == nil || t.IsZero() || t.After(now.Add(futureSlack)) {
+// utc keeps a date as the feed gives it, future ones included: deciding that
+// a "2099" placeholder is a publisher bug (clamping and flagging it) is the
+// caller's job, which knows the time the item was first seen.
+func utc(t *time.Time) time.Time {
+	if t == nil || t.IsZero() {
 		return time.Time{}
 	}
 	return t.UTC()

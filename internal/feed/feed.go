@@ -24,8 +24,8 @@ import (
 // Item is one entry. Title, Summary and Content are plain text (markup
 // stripped, entities decoded); Content keeps paragraph breaks as newlines.
 // Link is absolute http(s) or empty. Published and Updated are UTC, zero when
-// missing or implausible (more than futureSlack ahead of now); callers that
-// need one date should use Published, else Updated.
+// missing, and kept even when in the future (callers clamp and flag those);
+// callers that need one date should use Published, else Updated.
 type Item struct {
 	GUID, Link, Title, Summary, Content string
 	Published                           time.Time
