@@ -151,7 +151,8 @@ func existingArticle(ctx context.Context, tx *sql.Tx, a *Article) (published str
 		return "", false, nil
 	}
 	err = tx.QueryRowContext(ctx, `
-		SELECT id, story_id, published_at FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1`, a.ContentHash).
+		SELECT id, story_id, published_at FROM articles
+		WHERE content_hash = ? AND content_hash <> '' ORDER BY id LIMIT 1`, a.ContentHash).
 		Scan(&a.ID, &a.StoryID, &published)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil

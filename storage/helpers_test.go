@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -69,4 +71,46 @@ func mustSave(tb testing.TB, s *Store, a Article, fs ...claims.Finding) SaveResu
 		tb.Fatal(err)
 	}
 	return r
+}
+
+// insertBulk quickly inserts n articles (published an hour apart from
+// 2020-01-01, over 50 outlets) and one evidence row per article for each
+// claim, stances rotating, in one transaction. It is for volume tests and
+// benchmarks; the claims must exist.
+func insertBulk(tb testing.TB, s *Store, claimIDs []string, n, offset int) {
+	tb.Helper()
+	ctx := context.Background()
+	terms, _ := json.Marshal(claimIDs)
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			WITH RECURSIVE seq(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+			INSERT INTO articles (url, title, published_at, published_flag, fetched_at, first_seen_at,
+				source, outlet, lang, text, content_hash, simhash)
+			SELECT 'https://bulk' || (i % 50) || '.example/' || i, 'Bulk article ' || i,
+				strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' hours'), 'feed',
+				strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' hours'),
+				strftime('%Y-%m-%dT%H:%M:%fZ', '2020-01-01', '+' || i || ' hours'),
+				'bulk', 'bulk' || (i % 50) || '.example', 'en',
+				'Body ' || i || '. Russia delivered Su-35 fighter jets to Iran.', 'bulk-' || i, 0
+			FROM seq`, offset+1, offset+n)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET story_id = id WHERE story_id = 0`); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO evidence (claim_id, article_id, stance, confidence, snippet, matched_terms, sentences,
+				in_title, directed, published_at, first_seen_at, updated_at)
+			SELECT c.value, a.id, CASE a.id % 3 WHEN 0 THEN 'supports' WHEN 1 THEN 'contradicts' ELSE 'mentions' END,
+				0.5, 'Russia delivered Su-35 fighter jets to Iran.', '["Russia","Iran","Su-35"]', 1, 0, 1,
+				a.published_at, a.first_seen_at, a.first_seen_at
+			FROM articles a, json_each(?) c
+			WHERE a.source = 'bulk' AND a.id > (SELECT COALESCE(MAX(article_id), 0) FROM evidence WHERE claim_id = c.value)`,
+			string(terms))
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -49,7 +49,6 @@ CREATE TABLE articles (
     source          TEXT NOT NULL DEFAULT '', -- sources.name; no FK: articles outlive sources
     outlet          TEXT NOT NULL DEFAULT '', -- host
     lang            TEXT NOT NULL DEFAULT '',
-    text            TEXT NOT NULL DEFAULT '',
     text_dropped_at TEXT,                     -- set by retention (DropOldText)
     content_hash    TEXT NOT NULL DEFAULT '',
     simhash         INTEGER NOT NULL DEFAULT 0, -- uint64 bit pattern; 0 = none
@@ -59,7 +58,9 @@ CREATE TABLE articles (
     band1           INTEGER,
     band2           INTEGER,
     band3           INTEGER,
-    story_id        INTEGER NOT NULL DEFAULT 0 -- id of the story's first article
+    story_id        INTEGER NOT NULL DEFAULT 0, -- id of the story's first article
+    -- Last, so reading the other columns never walks the text's overflow pages.
+    text            TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
 CREATE INDEX articles_content_hash ON articles (content_hash) WHERE content_hash <> '';
