@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -89,7 +90,12 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 		if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 0`); err != nil {
 			return fmt.Errorf("backup to %s: %w", dest, err)
 		}
-		defer conn.ExecContext(context.Background(), `PRAGMA query_only = 1`)
+		defer func() {
+			if _, err := conn.ExecContext(context.Background(), `PRAGMA query_only = 1`); err != nil {
+				// Never hand a writable connection back to the reader pool.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
 	}
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)

@@ -66,6 +66,12 @@ func TestMaintenance(t *testing.T) {
 	if err := s.Backup(ctx, dest); err != nil {
 		t.Fatal(err)
 	}
+	// The reader pool is read-only again afterwards.
+	for i := 0; i < 10; i++ {
+		if _, err := s.r.ExecContext(ctx, `DELETE FROM evidence`); err == nil {
+			t.Fatal("reader connection writable after Backup")
+		}
+	}
 	if err := s.Backup(ctx, dest); !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), dest) {
 		t.Fatalf("second backup to the same file: %v", err)
 	}

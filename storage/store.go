@@ -77,7 +77,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// The reader pool is opened after migrating, so journal_mode is already
 	// WAL and readers need not (and must not race to) set it.
-	s.r, err = sql.Open("sqlite", dsn(abs, append(common, "_pragma=query_only(1)")))
+	s.r, err = sql.Open("sqlite", dsn(abs, append(common, "_pragma=query_only(1)", "_pragma=mmap_size(268435456)")))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
