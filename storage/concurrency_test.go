@@ -47,7 +47,7 @@ func TestReadersDuringWrites(t *testing.T) {
 				}
 				reads.Add(1)
 				// Leave the writer some CPU on a 2-core machine under -race.
-				time.Sleep(2 * time.Millisecond)
+				time.Sleep(10 * time.Millisecond)
 			}
 		}()
 	}
