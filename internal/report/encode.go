@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,7 @@ type encoder struct {
 	w      io.Writer
 	csv    *csv.Writer
 	json   *json.Encoder
+	buf    bytes.Buffer // JSON: one value, before it is written
 	header []string
 	cells  []string // reused between rows
 	n      int
@@ -38,7 +40,7 @@ func newEncoder(w io.Writer, f Format, header []string) (*encoder, error) {
 		if _, err := io.WriteString(w, "["); err != nil {
 			return nil, err
 		}
-		e.json = json.NewEncoder(w)
+		e.json = json.NewEncoder(&e.buf)
 		e.json.SetEscapeHTML(false)
 	case JSONL:
 		e.json = json.NewEncoder(w)
@@ -56,17 +58,19 @@ func (e *encoder) encode(r record) error {
 		e.cells = r.csvCells(e.cells[:0])
 		return e.csv.Write(e.cells)
 	case JSON:
-		sep := "\n"
+		// One element a line: "[\n{...},\n{...}\n]".
+		e.buf.Reset()
 		if e.n > 0 {
-			sep = ",\n"
+			e.buf.WriteByte(',')
 		}
-		if _, err := io.WriteString(e.w, sep); err != nil {
+		e.buf.WriteByte('\n')
+		if err := e.json.Encode(r.jsonValue()); err != nil {
 			return err
 		}
+		_, err := e.w.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+		return err
 	}
-	// json.Encoder ends each value with a newline: JSON Lines as is, and
-	// harmless whitespace inside a JSON array.
-	return e.json.Encode(r.jsonValue())
+	return e.json.Encode(r.jsonValue()) // JSON Lines: Encode ends the line
 }
 
 func (e *encoder) close() error {
@@ -75,7 +79,11 @@ func (e *encoder) close() error {
 		e.csv.Flush()
 		return e.csv.Error()
 	case JSON:
-		_, err := io.WriteString(e.w, "]\n")
+		end := "\n]\n"
+		if e.n == 0 {
+			end = "]\n"
+		}
+		_, err := io.WriteString(e.w, end)
 		return err
 	}
 	return nil

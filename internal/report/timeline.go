@@ -31,12 +31,24 @@ type TimelineJSON struct {
 	Total       int    `json:"total"`
 }
 
+// ClaimTimeline labels storage's timeline rows with their claim.
+func ClaimTimeline(claimID string, rows []storage.TimelineRow) []TimelineRow {
+	out := make([]TimelineRow, len(rows))
+	for i, r := range rows {
+		out[i] = TimelineRow{ClaimID: claimID, TimelineRow: r}
+	}
+	return out
+}
+
+// TimelineToJSON converts a row to its JSON shape.
+func TimelineToJSON(r TimelineRow) TimelineJSON {
+	return TimelineJSON{ClaimID: r.ClaimID, Period: r.Period, Supports: r.Supports,
+		Contradicts: r.Contradicts, Mentions: r.Mentions, Total: r.Total()}
+}
+
 type timelineRecord TimelineRow
 
-func (r timelineRecord) jsonValue() any {
-	return TimelineJSON{ClaimID: r.ClaimID, Period: r.Period, Supports: r.Supports,
-		Contradicts: r.Contradicts, Mentions: r.Mentions, Total: TimelineRow(r).Total()}
-}
+func (r timelineRecord) jsonValue() any { return TimelineToJSON(TimelineRow(r)) }
 
 func (r timelineRecord) csvCells(buf []string) []string {
 	return append(buf, Inert(r.ClaimID), r.Period, itoa(r.Supports), itoa(r.Contradicts), itoa(r.Mentions),

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func TestEvidenceListing(t *testing.T) {
+	db := reportDB(t)
+	code, out, errOut := cli(t, "", "evidence", "arms", "--db", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	ids := firstColumn(out)
+	// Newest first; evidence 5, reviewed irrelevant, is hidden.
+	if ids != "3 2 1" {
+		t.Errorf("ids %q, want 3 2 1:\n%s", ids, out)
+	}
+	if !strings.Contains(out, "supports*") || !strings.Contains(out, "reviewed by an analyst") {
+		t.Errorf("review not marked:\n%s", out)
+	}
+	_, out, _ = cli(t, "", "evidence", "arms", "--all", "--db", db)
+	if ids := firstColumn(out); ids != "5 3 2 1" || !strings.Contains(out, "irrelevant*") {
+		t.Errorf("--all: ids %q:\n%s", ids, out)
+	}
+	_, out, _ = cli(t, "", "evidence", "arms", "--stance", "supports", "--db", db)
+	if ids := firstColumn(out); ids != "3 1" {
+		t.Errorf("--stance supports: ids %q", ids)
+	}
+	_, out, _ = cli(t, "", "evidence", "arms", "--source", "wire-b", "--db", db)
+	if ids := firstColumn(out); ids != "2" {
+		t.Errorf("--source wire-b: ids %q", ids)
+	}
+	code, out, errOut = cli(t, "", "evidence", "arms", "--limit", "1", "--db", db)
+	if ids := firstColumn(out); code != 0 || ids != "3" || !strings.Contains(errOut, "--limit 0") {
+		t.Errorf("--limit 1: exit %d, ids %q, stderr %q", code, ids, errOut)
+	}
+	// A claim in the claim files but not yet in the database: no evidence,
+	// not an error.
+	code, out, _ = cli(t, "", "evidence", "russia-arms-to-iran", "--db", db)
+	if code != 0 || !strings.Contains(out, "no evidence") {
+		t.Errorf("shipped claim not in the database: exit %d, %q", code, out)
+	}
+}
+
+// firstColumn returns the first field of each table row after the header.
+func firstColumn(table string) string {
+	var ids []string
+	for _, line := range strings.Split(table, "\n")[1:] {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			break
+		}
+		ids = append(ids, f[0])
+	}
+	return strings.Join(ids, " ")
+}
+
+func TestSearchAndTimeline(t *testing.T) {
+	db := reportDB(t)
+	code, out, errOut := cli(t, "", "search", "Shetab", "--json", "--db", db)
+	hits := jsonLines(t, out)
+	if code != 0 || len(hits) != 1 || hits[0]["title"] != "Mir and Shetab cards linked" || !strings.Contains(strings.ToLower(hits[0]["snippet"].(string)), "[shetab]") {
+		t.Fatalf("search: exit %d, %v, %s", code, hits, errOut)
+	}
+	_, out, _ = cli(t, "", "search", "moscow", "--claim", "bank", "--db", db)
+	if !strings.Contains(out, "Mir and Shetab") || strings.Contains(out, "Su-35") {
+		t.Errorf("search --claim bank:\n%s", out)
+	}
+	_, out, _ = cli(t, "", "search", "moscow", "--since", "2020-03-02", "--json", "--db", db)
+	if n := len(jsonLines(t, out)); n != 2 {
+		t.Errorf("search --since 2020-03-02: %d hits, want 2 (inclusive)", n)
+	}
+
+	code, out, errOut = cli(t, "", "timeline", "arms", "--by", "week", "--db", db)
+	if code != 0 {
+		t.Fatalf("timeline: exit %d: %s", code, errOut)
+	}
+	// Weeks start on Monday; the empty week between shows as zero; the
+	// irrelevant item of March is not counted.
+	want := "PERIOD SUP CON MEN TOTAL|2020-01-27 1 1 0 2|2020-02-03 0 0 0 0|2020-02-10 1 0 0 1"
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		got = append(got, strings.Join(strings.Fields(line), " "))
+	}
+	if strings.Join(got, "|") != want {
+		t.Errorf("timeline:\n%s\nwant %s", out, want)
+	}
+	_, out, _ = cli(t, "", "timeline", "arms", "--since", "2020-02-01", "--until", "2020-03-01", "--json", "--db", db)
+	rows := jsonLines(t, out)
+	if len(rows) != 1 || rows[0]["period"] != "2020-02" || rows[0]["total"] != float64(2) {
+		t.Errorf("timeline February: %v", rows)
+	}
+}
