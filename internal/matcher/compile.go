@@ -289,7 +289,7 @@ func parseTerm(term string) (words []string, wild bool, err error) {
 	if len(toks.Tokens) == 0 {
 		return nil, false, fmt.Errorf("has no letter or digit, so it can never match")
 	}
-	if wild && toks.Tokens[len(toks.Tokens)-1].End != len(stem) {
+	if wild && int(toks.Tokens[len(toks.Tokens)-1].End) != len(stem) {
 		return nil, false, fmt.Errorf(`"*" must directly follow a letter or digit`)
 	}
 	return toks.Words(), wild, nil

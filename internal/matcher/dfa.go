@@ -1,5 +1,7 @@
 package matcher
 
+import "slices"
+
 // trie collects the words of all patterns while compiling; compile flattens
 // it into a dfa.
 type trie struct {
@@ -44,37 +46,42 @@ func (t *trie) symbol(word string, prefix bool) int32 {
 	return *slot
 }
 
-// dfa is the trie as a dense transition table over the byte classes that
-// occur in pattern words. Walking a word costs one table lookup per byte and
-// usually stops after a byte or two, since most words of a text are in no
-// pattern.
+// dfa is the trie flattened for lookups: dense tables for the first byte and
+// the first two bytes, then per node a short sorted run of edge labels. Most
+// words of a text are in no pattern and stop within two bytes, after one or
+// two table lookups that stay in cache.
 type dfa struct {
-	class  [256]uint8 // byte → class; 0: the byte occurs in no pattern word
-	width  int32      // classes, including 0
-	next   []int32    // node*width + class → node; 0: no transition
-	exact  []int32    // node → symbol of the word ending here, or -1
-	prefix []int32    // node → symbol of the prefix ending here, or -1
+	root    [256]int32 // first byte → node; 0: no word starts so
+	pairs   []int32    // first two bytes → node; 0: no word starts so
+	nodes   []dfaNode
+	labels  []byte  // edge labels, sorted within each node
+	targets []int32 // edge targets, parallel to labels
+}
+
+type dfaNode struct {
+	first, count  int32 // edges labels[first : first+count]
+	exact, prefix int32 // symbol of the word or prefix ending here, or -1
 }
 
 func (t *trie) compile() *dfa {
-	d := &dfa{}
-	for _, n := range t.nodes {
+	d := &dfa{nodes: make([]dfaNode, len(t.nodes)), pairs: make([]int32, 1<<16)}
+	for i, n := range t.nodes {
+		keys := make([]byte, 0, len(n.next))
 		for c := range n.next {
-			if d.class[c] == 0 {
-				d.width++
-				d.class[c] = uint8(d.width)
+			keys = append(keys, c)
+		}
+		slices.Sort(keys)
+		d.nodes[i] = dfaNode{first: int32(len(d.labels)), count: int32(len(keys)), exact: n.exact, prefix: n.prefix}
+		for _, c := range keys {
+			d.labels = append(d.labels, c)
+			d.targets = append(d.targets, n.next[c])
+			if i == 0 {
+				d.root[c] = n.next[c]
+				for c2, to := range t.nodes[n.next[c]].next {
+					d.pairs[int(c)<<8|int(c2)] = to
+				}
 			}
 		}
-	}
-	d.width++
-	d.next = make([]int32, int32(len(t.nodes))*d.width)
-	d.exact = make([]int32, len(t.nodes))
-	d.prefix = make([]int32, len(t.nodes))
-	for i, n := range t.nodes {
-		for c, to := range n.next {
-			d.next[int32(i)*d.width+int32(d.class[c])] = to
-		}
-		d.exact[i], d.prefix[i] = n.exact, n.prefix
 	}
 	return d
 }
@@ -82,22 +89,44 @@ func (t *trie) compile() *dfa {
 // lookup appends to out the symbols word matches: every prefix symbol along
 // its path and the exact symbol where it ends.
 func (d *dfa) lookup(word []byte, out []int32) []int32 {
-	n := int32(0)
-	for _, c := range word {
-		k := d.class[c]
-		if k == 0 {
-			return out
+	if len(word) == 0 {
+		return out
+	}
+	n := d.root[word[0]]
+	if n == 0 {
+		return out
+	}
+	i := 1
+	if len(word) > 1 {
+		if pre := d.nodes[n].prefix; pre >= 0 {
+			out = append(out, pre)
 		}
-		n = d.next[n*d.width+int32(k)]
+		n = d.pairs[int(word[0])<<8|int(word[1])]
 		if n == 0 {
 			return out
 		}
-		if p := d.prefix[n]; p >= 0 {
-			out = append(out, p)
+		i = 2
+	}
+	for ; ; i++ {
+		nd := &d.nodes[n]
+		if nd.prefix >= 0 {
+			out = append(out, nd.prefix)
 		}
+		if i == len(word) {
+			if nd.exact >= 0 {
+				out = append(out, nd.exact)
+			}
+			return out
+		}
+		c := word[i]
+		labels := d.labels[nd.first : nd.first+nd.count]
+		k := 0
+		for k < len(labels) && labels[k] < c {
+			k++
+		}
+		if k == len(labels) || labels[k] != c {
+			return out
+		}
+		n = d.targets[nd.first+int32(k)]
 	}
-	if e := d.exact[n]; e >= 0 {
-		out = append(out, e)
-	}
-	return out
 }

@@ -98,8 +98,8 @@ func (m *Matcher) evalScope(s *scratch, ci int32, hits []hit, a, b int32, title 
 		sc.score = min(sc.score-hedgePenalty, maxHedged)
 	}
 	toks := s.toks.Tokens
-	sc.start, sc.end = snippetSpan(&s.toks, toks[hits[0].pos].Sentence, toks[hits[len(hits)-1].end-1].Sentence+1)
-	sc.focus = toks[hits[0].pos].Start
+	sc.start, sc.end = snippetSpan(&s.toks, int(toks[hits[0].pos].Sentence), int(toks[hits[len(hits)-1].end-1].Sentence)+1)
+	sc.focus = int(toks[hits[0].pos].Start)
 
 	terms := s.terms[ci]
 	if len(terms) < len(cc.terms) {

@@ -1,6 +1,7 @@
 package textnorm
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -71,12 +72,16 @@ func FuzzNormalize(f *testing.F) {
 func checkTokens(t *testing.T, tk *Tokens) {
 	t.Helper()
 	prevEnd := 0
-	for i, tok := range tk.Tokens {
+	for i, t32 := range tk.Tokens {
+		tok := struct{ Start, End, Sentence int }{int(t32.Start), int(t32.End), int(t32.Sentence)}
 		if tok.Start < prevEnd || tok.End <= tok.Start || tok.End > len(tk.Text) {
 			t.Fatalf("token %d span [%d,%d) out of order in %q", i, tok.Start, tok.End, tk.Text)
 		}
 		if len(tk.Norm(i)) == 0 {
 			t.Fatalf("token %d of %q has an empty normal form", i, tk.Text)
+		}
+		if got, want := string(tk.Norm(i)), Normalize(tk.Text[tok.Start:tok.End]); got != want {
+			t.Fatalf("token %d %q normalised to %q, Normalize gives %q", i, tk.Text[tok.Start:tok.End], got, want)
 		}
 		s := tk.Sentences[tok.Sentence]
 		if i < s.FirstToken || i >= s.EndToken || tok.Start < s.Start || tok.End > s.End {
@@ -200,6 +205,31 @@ func TestTokenizeNeverPanics(t *testing.T) {
 	}
 	if err := quick.Check(f, &quick.Config{MaxCount: 3000}); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRuneByRuneMatchesNormalize checks the per-rune table against the full
+// pipeline on words mixing scripts, marks, jamo and compatibility forms.
+func TestRuneByRuneMatchesNormalize(t *testing.T) {
+	pool := []rune("aZéÉßİıσςΣЁёйЙРрсияيكىئأآـ\u200cءةهیکabc가\u1100\u1161\u11a8\u3099か\u0301\u0308\u0654ﬁﻱＡ①Ⅻ\u0903कि\u093cাᏢꮹǅ’'.9٣")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(8) {
+			b.WriteRune(pool[rng.IntN(len(pool))])
+		}
+		checkTokens(t, Tokenize(b.String()))
+	}
+	// Every BMP letter, digit and mark after a Latin letter.
+	var tk Tokens
+	for r := rune(0x80); r < 0x10000; r++ {
+		if isWordRune(r) {
+			w := "e" + string(r) + "x"
+			tk.Reset(w)
+			if len(tk.Tokens) != 1 || string(tk.Norm(0)) != Normalize(w) {
+				t.Errorf("%q (%U): words %q, Normalize gives %q", w, r, tk.Words(), Normalize(w))
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package textnorm
 
 import (
+	"math"
 	"unicode"
 	"unicode/utf8"
 )
@@ -13,11 +14,13 @@ import (
 // trailing possessive "'s" is dropped ("Iran's" → "iran"). Hyphens and dashes
 // always separate words, so "Su-35", "SU-35" and "Su 35" all become the words
 // "su" "35", and "Iran-backed" contains the word "iran".
+//
+// Offsets are int32 to keep tokens small (texts are at most 2 GiB; Reset
+// ignores anything beyond).
 type Token struct {
-	Start, End int // byte span in the original text
-	Sentence   int // index into Tokens.Sentences
-	normStart  int
-	normEnd    int
+	Start, End int32 // byte span in the original text
+	Sentence   int32 // index into Tokens.Sentences
+	normEnd    int32 // the normal form ends here in Tokens.norm; it starts where the previous one ends
 }
 
 // Sentence is a sentence (or headline, or line without a full stop) of a text.
@@ -45,8 +48,11 @@ func Tokenize(text string) *Tokens {
 // Norm returns the normalised form of word i. The bytes are owned by t and
 // valid until the next Reset.
 func (t *Tokens) Norm(i int) []byte {
-	tok := &t.Tokens[i]
-	return t.norm[tok.normStart:tok.normEnd]
+	start := int32(0)
+	if i > 0 {
+		start = t.Tokens[i-1].normEnd
+	}
+	return t.norm[start:t.Tokens[i].normEnd]
 }
 
 // Words returns the normalised words as strings (a convenience for callers
@@ -74,7 +80,7 @@ const (
 	clsOpener // quotes and brackets that may open a sentence
 )
 
-var asciiClass = func() (t [utf8.RuneSelf]byte) {
+var asciiClass = func() (t [256]byte) {
 	for c := range t {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
@@ -102,6 +108,9 @@ var asciiClass = func() (t [utf8.RuneSelf]byte) {
 // too unless the next line starts in lower case (a wrapped line), so
 // headlines and list items without a full stop are sentences of their own.
 func (t *Tokens) Reset(text string) {
+	if len(text) > math.MaxInt32 {
+		text = text[:math.MaxInt32]
+	}
 	t.Text = text
 	t.Tokens = t.Tokens[:0]
 	t.Sentences = t.Sentences[:0]
@@ -121,7 +130,7 @@ func (t *Tokens) Reset(text string) {
 			case clsWord:
 				open, pending, newlines = t.startWord(text, i, open, pending, newlines)
 				i = t.word(text, i)
-				lastEnd = t.Tokens[len(t.Tokens)-1].End
+				lastEnd = int(t.Tokens[len(t.Tokens)-1].End)
 				continue
 			case clsNewline:
 				newlines++
@@ -142,7 +151,7 @@ func (t *Tokens) Reset(text string) {
 			start := len(t.Tokens)
 			i = t.wordSlow(text, i)
 			if len(t.Tokens) > start {
-				lastEnd = t.Tokens[len(t.Tokens)-1].End
+				lastEnd = int(t.Tokens[len(t.Tokens)-1].End)
 			} else if s := t.Sentences[len(t.Sentences)-1]; s.FirstToken == start {
 				// Only marks, normalised away: no word, so no new sentence.
 				t.Sentences = t.Sentences[:len(t.Sentences)-1]
@@ -185,7 +194,7 @@ func (t *Tokens) startWord(text string, i int, open, pending bool, newlines int)
 func (t *Tokens) openerStart(text string, i int) int {
 	floor := 0
 	if len(t.Tokens) > 0 {
-		floor = t.Tokens[len(t.Tokens)-1].End
+		floor = int(t.Tokens[len(t.Tokens)-1].End)
 	}
 	for i > floor {
 		r, size := utf8.DecodeLastRuneInString(text[:i])
@@ -258,10 +267,6 @@ func startsLower(s string) bool {
 	return unicode.IsLower(r)
 }
 
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
-}
-
 func isASCIIAlnum(c byte) bool { return c < utf8.RuneSelf && asciiClass[c] == clsWord }
 
 func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -273,39 +278,38 @@ func (t *Tokens) word(text string, i int) int {
 	n := len(text)
 	for i < n {
 		c := text[i]
-		if c < utf8.RuneSelf {
-			if asciiClass[c] == clsWord {
-				t.norm = append(t.norm, lowerTable[c])
-				i++
-				continue
-			}
-			if (c == '.' && i+1 < n && isASCIIAlnum(text[i+1])) ||
-				(c == ',' && i+1 < n && isASCIIDigit(text[i-1]) && isASCIIDigit(text[i+1])) {
+		if asciiClass[c] == clsWord { // bytes ≥ 0x80 are clsOther
+			t.norm = append(t.norm, lowerTable[c])
+			i++
+			continue
+		}
+		switch c {
+		case '.', ',':
+			if i+1 < n && isASCIIAlnum(text[i+1]) && (c == '.' || isASCIIDigit(text[i-1]) && isASCIIDigit(text[i+1])) {
 				t.norm = append(t.norm, c)
 				i++
 				continue
 			}
-			if c != '\'' {
-				break
+		case '\'', 0xE2:
+			if w := apostropheWidth(text, i); w > 0 {
+				next, end, joined := t.apostrophe(text, i, w)
+				if joined {
+					i = next
+					continue
+				}
+				t.emit(start, end)
+				return next
 			}
 		}
-		if w := apostropheWidth(text, i); w > 0 {
-			next, end, joined := t.apostrophe(text, i, w)
-			if joined {
-				i = next
-				continue
+		if c >= utf8.RuneSelf {
+			if r, _ := utf8.DecodeRuneInString(text[i:]); isWordRune(r) || isJoiner(r) {
+				t.norm = t.norm[:normStart]
+				return t.wordSlow(text, start)
 			}
-			t.emit(start, end, normStart)
-			return next
-		}
-		r, _ := utf8.DecodeRuneInString(text[i:])
-		if isWordRune(r) || isJoiner(r) {
-			t.norm = t.norm[:normStart]
-			return t.wordSlow(text, start)
 		}
 		break
 	}
-	t.emit(start, i, normStart)
+	t.emit(start, i)
 	return i
 }
 
@@ -354,54 +358,82 @@ func isJoiner(r rune) bool {
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
 
-// wordSlow scans the word starting at i rune by rune and normalises it with
-// Normalize.
+// wordSlow scans the word starting at i rune by rune, normalising each rune
+// from the rune table; a word with a rune that does not normalise on its own
+// is normalised whole by Normalize.
 func (t *Tokens) wordSlow(text string, i int) int {
-	start := i
+	start, normStart := i, len(t.norm)
 	n := len(text)
-	end := -1
-	next := -1
+	end, next := -1, -1
+	simple := true
 	var prev rune
+scan:
 	for i < n {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if r == utf8.RuneError && size == 1 {
-			break
+		c := text[i]
+		r, size := rune(c), 1
+		if c < utf8.RuneSelf {
+			if asciiClass[c] == clsWord {
+				t.norm = append(t.norm, lowerTable[c])
+				prev = r
+				i++
+				continue
+			}
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			if info := runeInfo(r); info&runeWord != 0 {
+				switch {
+				case info&runeSimple != 0:
+					t.norm = utf8.AppendRune(t.norm, rune(info&runeMask))
+				case info&runeDrop == 0:
+					simple = false
+				}
+				prev = r
+				i += size
+				continue
+			}
 		}
-		if isWordRune(r) {
-			prev = r
-			i += size
-			continue
-		}
+		// Not a letter: it may join two parts of the word.
 		j := i + size
 		if j >= n || !continuesWord(text[j:]) {
 			break
 		}
-		if isApostrophe(r) && (text[j] == 's' || text[j] == 'S') && (j+1 == n || !continuesWord(text[j+1:])) {
-			end, next = i, j+1 // possessive 's: dropped
-			break
-		}
 		nr, _ := utf8.DecodeRuneInString(text[j:])
-		if isApostrophe(r) || isJoiner(r) || r == '.' || (r == ',' && unicode.IsDigit(prev) && unicode.IsDigit(nr)) {
-			i = j
-			continue
+		switch {
+		case isApostrophe(r):
+			if (nr == 's' || nr == 'S') && (j+1 == n || !continuesWord(text[j+1:])) {
+				end, next = i, j+1 // possessive 's: dropped
+				break scan
+			}
+			t.norm = append(t.norm, '\'')
+		case r == '.':
+			t.norm = append(t.norm, '.')
+		case r == ',' && unicode.IsDigit(prev) && unicode.IsDigit(nr):
+			t.norm = append(t.norm, ',')
+		case isJoiner(r):
+		default:
+			break scan
 		}
-		break
+		i = j
 	}
 	if end < 0 {
 		end, next = i, i
 	}
-	normStart := len(t.norm)
-	t.norm = append(t.norm, Normalize(text[start:end])...)
+	if !simple {
+		t.norm = append(t.norm[:normStart], Normalize(text[start:end])...)
+	}
 	if len(t.norm) > normStart {
-		t.emit(start, end, normStart)
+		t.emit(start, end)
 	}
 	return next
 }
 
-func (t *Tokens) emit(start, end, normStart int) {
+func (t *Tokens) emit(start, end int) {
 	t.Tokens = append(t.Tokens, Token{
-		Start: start, End: end,
-		Sentence:  len(t.Sentences) - 1,
-		normStart: normStart, normEnd: len(t.norm),
+		Start: int32(start), End: int32(end),
+		Sentence: int32(len(t.Sentences) - 1),
+		normEnd:  int32(len(t.norm)),
 	})
 }

@@ -1,0 +1,41 @@
+package matcher
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDFALookup(t *testing.T) {
+	tr := newTrie()
+	iran := tr.symbol("iran", false)
+	iranPre := tr.symbol("iran", true)
+	irPre := tr.symbol("ir", true)
+	aPre := tr.symbol("a", true)
+	a := tr.symbol("a", false)
+	cyr := tr.symbol("иран", true)
+	d := tr.compile()
+	tests := []struct {
+		word string
+		want []int32
+	}{
+		{"iran", []int32{irPre, iranPre, iran}},
+		{"iranian", []int32{irPre, iranPre}},
+		{"irk", []int32{irPre}},
+		{"ir", []int32{irPre}},
+		{"i", nil},
+		{"a", []int32{aPre, a}},
+		{"ab", []int32{aPre}},
+		{"ирана", []int32{cyr}},
+		{"иркутск", nil},
+		{"", nil},
+		{"tehran", nil},
+	}
+	for _, tt := range tests {
+		got := d.lookup([]byte(tt.word), nil)
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(tt.want))
+		if !slices.Equal(got, want) {
+			t.Errorf("lookup(%q) = %v, want %v", tt.word, got, want)
+		}
+	}
+}
