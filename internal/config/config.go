@@ -28,7 +28,8 @@
 //	  - name: Tehran Times
 //	    url: https://www.tehrantimes.com/rss
 //	    kind: feed                 # feed (default) | page | query
-//	    schedule: "*/30 * * * *"   # 5-field cron or @hourly, @every 30m, ...
+//	    schedule: "*/30 * * * *"   # 5-field cron or @hourly, @every 30m, ... (at most once
+//	                               # a minute; local files and loopback URLs down to @every 1s)
 //	    fetch_articles: auto       # auto (default) | always | never
 //	    tags: [iran]
 //	    weight: 1.0                # 0 < weight <= 10

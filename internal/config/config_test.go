@@ -204,6 +204,7 @@ func TestMalformed(t *testing.T) {
 		{"bad timezone", "timezone: Mars/Olympus\n", 1, 11, "unknown time zone"},
 		{"bad cron", "sources:\n  - name: a\n    url: https://a.example/\n    schedule: '61 * * * *'\n", 4, 15, "bad schedule"},
 		{"too frequent", "default_schedule: '@every 10s'\n", 1, 19, "more often"},
+		{"too frequent for an outlet", "sources:\n  - name: a\n    url: https://a.example/\n    schedule: '@every 5s'\n", 4, 15, "only local files and loopback"},
 		{"bad url scheme", "sources:\n  - name: a\n    url: ftp://a.example/feed\n", 3, 10, "want http"},
 		{"relative path", "sources:\n  - name: a\n    url: feeds/a.xml\n", 3, 10, "want http"},
 		{"weight too big", "sources:\n  - name: a\n    url: https://a.example/\n    weight: 11\n", 4, 13, "at most 10"},
@@ -340,6 +341,21 @@ func TestCheckSchedule(t *testing.T) {
 	for _, bad := range []string{"", "* * * *", "0 0 * * * *", "@every 59s", "@fortnightly", "CRON_TZ=UTC * * * * *"} {
 		if err := CheckSchedule(bad); err == nil {
 			t.Errorf("CheckSchedule(%q) accepted", bad)
+		}
+	}
+}
+
+func TestLocalSourcesMayPollEverySecond(t *testing.T) {
+	for _, url := range []string{"http://127.0.0.1:8080/feed.xml", "http://localhost/feed", "https://[::1]:9/x", "file:///srv/feeds/a.xml", "/srv/feeds"} {
+		src := Source{Name: "a", URL: url, Kind: KindFeed, Schedule: "@every 1s", FetchArticles: FetchAuto, Weight: 1}
+		if err := src.Validate(); err != nil {
+			t.Errorf("%s every second: %v", url, err)
+		}
+	}
+	for _, url := range []string{"https://a.example/feed", "http://10.0.0.1/feed", "http://127.0.0.1.example/feed"} {
+		src := Source{Name: "a", URL: url, Kind: KindFeed, Schedule: "@every 1s", FetchArticles: FetchAuto, Weight: 1}
+		if err := src.Validate(); err == nil || !strings.Contains(err.Error(), "more often than every 1m0s") {
+			t.Errorf("%s every second: err %v, want the one-minute floor", url, err)
 		}
 	}
 }

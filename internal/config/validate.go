@@ -17,8 +17,12 @@ import (
 // Limits that keep a configuration polite and sane.
 const (
 	MinScheduleInterval = time.Minute // no source is polled more often
-	MaxWeight           = 10.0
-	maxRedirectsLimit   = 20
+	// MinLocalScheduleInterval is the floor for sources that read local
+	// files or a loopback address (a local mirror, a test rig): no outlet's
+	// server is at stake there, so they may be polled every second.
+	MinLocalScheduleInterval = time.Second
+	MaxWeight                = 10.0
+	maxRedirectsLimit        = 20
 )
 
 // fieldErr is a problem with one field, named by its dotted key path
@@ -165,7 +169,11 @@ func checkSource(s *Source) []fieldErr {
 		add("kind", "unknown kind %q (want feed, page or query)", s.Kind)
 	}
 	if s.Schedule != "" {
-		if err := CheckSchedule(s.Schedule); err != nil {
+		floor := MinScheduleInterval
+		if s.isLoopbackOrLocal() {
+			floor = MinLocalScheduleInterval
+		}
+		if err := checkSchedule(s.Schedule, floor); err != nil {
 			add("schedule", "%v", err)
 		}
 	}
@@ -231,6 +239,11 @@ func checkSource(s *Source) []fieldErr {
 // CheckSchedule accepts a standard 5-field cron spec or a descriptor
 // (@hourly, @daily, @every 30m, ...) that fires at most once a minute.
 func CheckSchedule(spec string) error {
+	return checkSchedule(spec, MinScheduleInterval)
+}
+
+// checkSchedule is CheckSchedule with the shortest @every interval allowed.
+func checkSchedule(spec string, floor time.Duration) error {
 	if strings.TrimSpace(spec) == "" {
 		return fmt.Errorf("empty schedule")
 	}
@@ -241,10 +254,32 @@ func CheckSchedule(spec string) error {
 	if err != nil {
 		return fmt.Errorf("bad schedule %q: %v (want 5 cron fields like \"*/30 * * * *\" or @hourly, @every 30m)", spec, err)
 	}
-	if every, ok := sched.(cron.ConstantDelaySchedule); ok && every.Delay < MinScheduleInterval {
-		return fmt.Errorf("schedule %q polls more often than every %v", spec, MinScheduleInterval)
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok && every.Delay < floor {
+		if floor == MinScheduleInterval {
+			return fmt.Errorf("schedule %q polls more often than every %v (only local files and loopback addresses may be polled more often)", spec, floor)
+		}
+		return fmt.Errorf("schedule %q polls more often than every %v", spec, floor)
 	}
 	return nil
+}
+
+// isLoopbackOrLocal reports whether the source reads local files or a
+// loopback host (localhost, 127.0.0.0/8, ::1), where polling more than once
+// a minute bothers nobody.
+func (s *Source) isLoopbackOrLocal() bool {
+	if s.Kind != KindQuery && s.IsLocal() {
+		return true
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // CheckSourceURL accepts http(s) URLs with a host, file:// URLs and
