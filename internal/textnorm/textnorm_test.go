@@ -118,7 +118,8 @@ func TestTokenizeWords(t *testing.T) {
 		{"Iranians' ships", []string{"iranians", "ships"}},
 		{"Tehrán, ТЕГЕРАН", []string{"tehran", "тегеран"}},
 		{"ایران و روسیه", []string{"ایران", "و", "روسیه"}},
-		{"نمی‌خواهد", []string{"نمیخواهد"}},
+		{"نمی‌خواهد جنگنده‌ها", []string{"نمی", "خواهد", "جنگنده", "ها"}}, // ZWNJ splits
+		{"soft\u00adware", []string{"software"}},
 		{"a\xffb", []string{"a", "b"}},
 		{"e\u0301tat", []string{"etat"}},
 		{"— “quoted” —", []string{"quoted"}},

@@ -13,7 +13,8 @@ import (
 // digits ("u.s", "3.5") and a comma between digits ("1,000") are kept; a
 // trailing possessive "'s" is dropped ("Iran's" → "iran"). Hyphens and dashes
 // always separate words, so "Su-35", "SU-35" and "Su 35" all become the words
-// "su" "35", and "Iran-backed" contains the word "iran".
+// "su" "35", and "Iran-backed" contains the word "iran". So does a Persian
+// zero-width non-joiner: "جنگنده‌ها" contains the word "جنگنده".
 //
 // Offsets are int32 to keep tokens small (texts are at most 2 GiB; Reset
 // ignores anything beyond).
@@ -351,9 +352,11 @@ func continuesWord(s string) bool {
 }
 
 // isJoiner reports format characters that sit inside words and are dropped
-// by normalisation (ZWNJ in Persian, soft hyphens).
+// by normalisation (soft hyphens, joiners). The Persian zero-width non-joiner
+// is not one: it separates a stem from its affixes ("جنگنده‌ها", fighters),
+// which writers just as often separate with a space, so it splits words.
 func isJoiner(r rune) bool {
-	return r == '\u200c' || r == '\u200d' || r == '\u00ad' || r == '\u2060'
+	return r == '\u200d' || r == '\u00ad' || r == '\u2060'
 }
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
