@@ -14,6 +14,7 @@ import (
 
 // EvidenceFilter selects evidence. Zero fields do not filter.
 type EvidenceFilter struct {
+	ID      int64 // one evidence row
 	ClaimID string
 	// Stance filters on the effective stance (the latest review, else the
 	// machine's). Asking for Irrelevant implies IncludeIrrelevant.
@@ -65,6 +66,9 @@ const effectiveStance = `COALESCE(e.review_stance, e.stance)`
 func evidenceQuery(f EvidenceFilter) (string, []any) {
 	var where []string
 	var args []any
+	if f.ID != 0 {
+		where, args = append(where, `e.id = ?`), append(args, f.ID)
+	}
 	if f.ClaimID != "" {
 		where, args = append(where, `e.claim_id = ?`), append(args, f.ClaimID)
 	}
@@ -132,6 +136,19 @@ func (s *Store) ListEvidence(ctx context.Context, f EvidenceFilter) ([]EvidenceR
 		return nil, fmt.Errorf("list evidence: %w", err)
 	}
 	return out, nil
+}
+
+// Evidence returns one evidence row by id, whatever its stance or staleness,
+// or ErrNotFound.
+func (s *Store) Evidence(ctx context.Context, id int64) (EvidenceRow, error) {
+	rows, err := s.ListEvidence(ctx, EvidenceFilter{ID: id, IncludeIrrelevant: true, IncludeStale: true})
+	if err != nil {
+		return EvidenceRow{}, err
+	}
+	if len(rows) == 0 {
+		return EvidenceRow{}, fmt.Errorf("evidence %d: %w", id, ErrNotFound)
+	}
+	return rows[0], nil
 }
 
 // StreamEvidence calls fn for each row f selects, in ListEvidence's order,

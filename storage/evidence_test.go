@@ -65,6 +65,13 @@ func TestReviewOverridesStance(t *testing.T) {
 	if ev[0].Stance != claims.Supports || ev[0].MachineStance != claims.Contradicts {
 		t.Fatalf("after re-ingest: stance %s machine %s", ev[0].Stance, ev[0].MachineStance)
 	}
+	one, err := s.Evidence(ctx, e1)
+	if err != nil || one.ID != e1 || one.Stance != claims.Irrelevant || one.ReviewNote != "about football" {
+		t.Fatalf("Evidence(%d) = %+v, %v", e1, one, err)
+	}
+	if _, err := s.Evidence(ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Evidence(999): %v", err)
+	}
 	if err := s.Review(ctx, 999, claims.Supports, "", ""); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown evidence: %v", err)
 	}
