@@ -41,7 +41,13 @@ func BenchmarkMatch(b *testing.B) {
 		})
 		b.Run("claims="+set.name+"/regexp-per-claim", func(b *testing.B) {
 			r := compileRegexpBaseline(b, set.cs)
-			benchBodies(b, bodies, r.match)
+			// With hundreds of claims the baseline needs minutes per pass
+			// over the corpus; a tenth of it gives the same MB/s.
+			sample := bodies
+			if len(set.cs) > 100 {
+				sample = bodies[:len(bodies)/10]
+			}
+			benchBodies(b, sample, r.match)
 		})
 	}
 }

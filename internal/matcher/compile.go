@@ -6,6 +6,29 @@
 // document finds them all. Each claim's rule is then evaluated per sentence
 // (or per window of words) over its hits, with stance taken from cues,
 // flipped by a nearby negation and softened by hedging.
+//
+// Decisions worth knowing:
+//
+//   - Words: see textnorm.Token. Hyphens separate words, so the term "Su-35"
+//     matches "Su-35", "SU-35", "Su‑35" and "Su 35"; "Iran" matches inside
+//     "Iran-backed" but not "Iranian" (write "Iran*" for that). A phrase
+//     matches only within one sentence.
+//   - Negation: a negation ("not", "never", "denied", "failed to", "n't",
+//     Russian "не", Persian "نه", ...) starting within negationReach words
+//     before a stance cue flips it: supports becomes contradicts and back.
+//   - Hedging: a hedge anywhere in the scope ("may", "could", "would",
+//     "talks", "negotiat*", "reportedly", "plans to", ...) turns the scope's
+//     stance into mentions and caps its score at maxHedged, so speculation
+//     never reads as confident support. "May" capitalised inside a sentence
+//     is the month, not a hedge.
+//   - A scope with both kinds of cue takes the more frequent; a tie is
+//     contradicts. Across scopes the strongest scope with a stance decides
+//     (contradicts wins a tie), else the strongest mention.
+//   - Window scope: a window is the shortest run of at most Window words
+//     holding every "all" group; "none" groups, cues, hedges and direction
+//     are looked for in every Window-word span containing it. Windows may
+//     cross sentences but not the title/body boundary.
+//   - Confidence: see the score constants in evaluate.go.
 package matcher
 
 import (

@@ -180,7 +180,7 @@ func (m *Matcher) evalWindows(s *scratch, ci int32, hits []hit, title bool) {
 		}
 		a, b := max(0, end-w), min(ntok, start+w)
 		lo := sort.Search(len(hits), func(i int) bool { return hits[i].pos >= a })
-		hi := sort.Search(len(hits), func(i int) bool { return hits[i].end > b })
+		hi := sort.Search(len(hits), func(i int) bool { return hits[i].pos >= b })
 		m.evalScope(s, ci, hits[lo:hi], a, b, title)
 		count = [maxGroups]int32{}
 		have = 0

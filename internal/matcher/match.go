@@ -26,6 +26,7 @@ type scratch struct {
 	toks    textnorm.Tokens
 	symOff  []int32 // word i's symbols are syms[symOff[i]:symOff[i+1]]
 	syms    []int32
+	cands   []int32 // words with at least one symbol
 	hits    [][]hit // per claim, for the text being scanned
 	touched []int32 // claims with hits in the text being scanned
 	negs    []int32 // word positions of negations
@@ -102,15 +103,26 @@ func (m *Matcher) matchText(s *scratch, text string, title bool) {
 func (m *Matcher) scan(s *scratch) {
 	tk := &s.toks
 	s.touched, s.negs, s.hedges = s.touched[:0], s.negs[:0], s.hedges[:0]
-	s.symOff, s.syms = append(s.symOff[:0], 0), s.syms[:0]
+	s.symOff, s.syms, s.cands = append(s.symOff[:0], 0), s.syms[:0], s.cands[:0]
+	d := m.dfa
 	for i := range tk.Tokens {
-		s.syms = m.dfa.lookup(tk.Norm(i), s.syms)
+		w := tk.Norm(i)
+		// Most words stop at the first one or two bytes; test those here
+		// rather than pay for a call.
+		if d.root[w[0]] != 0 && (len(w) == 1 || d.pairs[int(w[0])<<8|int(w[1])] != 0 || d.nodes[d.root[w[0]]].prefix >= 0) {
+			n := len(s.syms)
+			s.syms = d.lookup(w, s.syms)
+			if len(s.syms) > n {
+				s.cands = append(s.cands, int32(i))
+			}
+		}
 		s.symOff = append(s.symOff, int32(len(s.syms)))
-	}
-	for i := range tk.Tokens {
-		if w := tk.Norm(i); len(w) > 3 && w[len(w)-3] == 'n' && w[len(w)-2] == '\'' && w[len(w)-1] == 't' {
+		if len(w) > 3 && w[len(w)-1] == 't' && w[len(w)-2] == '\'' && w[len(w)-3] == 'n' {
 			s.negs = append(s.negs, int32(i)) // didn't, won't, hasn't
 		}
+	}
+	for _, i32 := range s.cands {
+		i := int(i32)
 		for _, sym := range s.syms[s.symOff[i]:s.symOff[i+1]] {
 			for _, pid := range m.starts[sym] {
 				p := &m.patterns[pid]

@@ -42,8 +42,9 @@ func testClaims() []claims.Claim {
 				{Name: "iran", Terms: []string{"Iran*", "militia*"}},
 				{Name: "syria", Terms: []string{"Syria*", "Damascus"}},
 				{Name: "curb", Terms: []string{"curb*", "withdr*", "pushed out"}},
+				{Name: "turkey", Terms: []string{"Turkey", "Turkish*"}},
 			},
-			Rule: claims.Rule{All: []string{"russia", "iran", "syria", "curb"}, Scope: claims.ScopeWindow, Window: 15},
+			Rule: claims.Rule{All: []string{"russia", "iran", "syria", "curb"}, None: []string{"turkey"}, Scope: claims.ScopeWindow, Window: 15},
 			Cues: claims.Cues{Supports: []string{"withdrew", "pushed out"}, Contradicts: []string{"expanded"}},
 		},
 		{
@@ -141,6 +142,9 @@ func TestMatchRules(t *testing.T) {
 		{"window across sentences", "Russian officers met in Damascus. Iranian militias withdrew soon after.", "syria", claims.Supports},
 		{"window too wide", "Russian officers met in Damascus on Monday to discuss the reconstruction of roads, schools, hospitals and the power grid in the north, the ports in the west and the airports. Iranian militias withdrew.", "syria", ""},
 		{"window none-free", "Russia pushed out Iranian militias from Syria.", "syria", claims.Supports},
+		{"window none within reach", "Russian officers met in Damascus. Iranian militias withdrew, Turkish officials said.", "syria", ""},
+		{"window none out of reach", "Russian officers met in Damascus. Iranian militias withdrew. Many weeks later, after long and difficult meetings in several capitals, Turkish officials said so too.", "syria", claims.Supports},
+		{"window negation", "Russian officers met in Damascus, but Iranian militias never withdrew.", "syria", claims.Contradicts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

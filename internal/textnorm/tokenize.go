@@ -129,7 +129,9 @@ func (t *Tokens) Reset(text string) {
 		if c < utf8.RuneSelf {
 			switch asciiClass[c] {
 			case clsWord:
-				open, pending, newlines = t.startWord(text, i, open, pending, newlines)
+				if !open || pending || newlines > 0 {
+					open, pending, newlines = t.startWord(text, i, open, pending, newlines)
+				}
 				i = t.word(text, i)
 				lastEnd = int(t.Tokens[len(t.Tokens)-1].End)
 				continue
