@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/storage"
+)
+
+// app holds what every command shares: global flags, streams, and the
+// lazily opened claim set, matcher and database.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	// global flags
+	dbPath     string
+	claimsDir  string
+	claimsFlag string // --claims or its env, before the config's applies
+	configPath string
+	logFormat  string
+	logLevel   string
+
+	log *slog.Logger
+
+	cfg      *config.Config
+	claimSet []claims.Claim
+	match    *matcher.Matcher
+	store    *storage.Store
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
+}
+
+func (a *app) bindGlobalFlags(root *cobra.Command) {
+	f := root.PersistentFlags()
+	f.StringVar(&a.dbPath, "db", "", "SQLite database `path` (env CLAIMWATCH_DB; default "+defaultDBPath()+")")
+	f.StringVar(&a.claimsDir, "claims", "", "`dir`ectory of claim files that add to or replace the shipped ones (env CLAIMWATCH_CLAIMS)")
+	f.StringVar(&a.configPath, "config", "", "config `file` (env CLAIMWATCH_CONFIG; default: the embedded defaults)")
+	f.StringVar(&a.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// setup runs before every command: environment defaults and the logger.
+func (a *app) setup(cmd *cobra.Command) error {
+	envDefault(&a.dbPath, "CLAIMWATCH_DB")
+	envDefault(&a.claimsDir, "CLAIMWATCH_CLAIMS")
+	envDefault(&a.configPath, "CLAIMWATCH_CONFIG")
+	a.claimsFlag = a.claimsDir
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
+		return usagef("--log-level %q: want debug, info, warn or error", a.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch a.logFormat {
+	case "text":
+		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
+	case "json":
+		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
+	default:
+		return usagef("--log-format %q: want text or json", a.logFormat)
+	}
+	slog.SetDefault(a.log)
+	return nil
+}
+
+func envDefault(dst *string, name string) {
+	if *dst == "" {
+		*dst = os.Getenv(name)
+	}
+}
+
+// defaultDBPath is a file in the user's data directory (XDG).
+func defaultDBPath() string {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "claimwatch.db"
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "claimwatch", "claimwatch.db")
+}
+
+func (a *app) resolvedDBPath() string {
+	if a.dbPath == "" && a.configPath != "" {
+		if cfg, err := a.config(); err == nil {
+			a.dbPath = cfg.DB
+		}
+	}
+	if a.dbPath != "" {
+		return a.dbPath
+	}
+	return defaultDBPath()
+}
+
+// claims loads the shipped claims overlaid by --claims, all or nothing.
+// Problems in claim files are bad input (exit 2).
+func (a *app) claims() ([]claims.Claim, error) {
+	if a.claimSet != nil {
+		return a.claimSet, nil
+	}
+	if _, err := a.config(); err != nil { // its claims directory applies
+		return nil, err
+	}
+	set, problems, err := claims.LoadSet(a.claimsDir)
+	for _, p := range problems {
+		if p.Warning {
+			a.log.Warn("claim file", "problem", p.String())
+		}
+	}
+	if err != nil {
+		return nil, usageError{fmt.Errorf("loading claims:\n%w", err)}
+	}
+	a.claimSet = set
+	return set, nil
+}
+
+// matcher compiles the claim set once per process.
+func (a *app) matcher() (*matcher.Matcher, error) {
+	if a.match != nil {
+		return a.match, nil
+	}
+	set, err := a.claims()
+	if err != nil {
+		return nil, err
+	}
+	m, err := matcher.Compile(set)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("compiling claims: %w", err)}
+	}
+	a.match = m
+	return m, nil
+}
+
+// openStore opens the database for writing, creating its directory.
+func (a *app) openStore(ctx context.Context) (*storage.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	path := a.resolvedDBPath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("database directory: %w", err)
+	}
+	s, err := storage.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	a.store = s
+	return s, nil
+}
+
+// openReadOnly opens the database for the report commands, which must
+// work while a daemon writes. A missing database is a clear error, not an
+// empty one created on the spot.
+func (a *app) openReadOnly(ctx context.Context) (*storage.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	path := a.resolvedDBPath()
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("database %s: %w (run 'claimwatch run --once' first, or pass --db)", path, err)
+	}
+	s, err := storage.OpenReadOnly(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	a.store = s
+	return s, nil
+}
+
+// isTerminal reports whether w is an interactive terminal, for progress
+// output and bar charts.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+func (a *app) close() {
+	if a.store != nil {
+		if err := a.store.Close(); err != nil {
+			a.log.Error("closing database", "err", err)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/claims"
+)
+
+func init() { register(claimsCommand) }
+
+func claimsCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "claims",
+		Short: "List the loaded claims (shipped, plus --claims DIR)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := a.claims()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tMADE\tHORIZON\tSTATEMENT")
+			for _, c := range set {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, day(c.Made), horizon(c), truncate(c.Statement, 80))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show ID",
+		Short: "Show one claim: statement, source, rules and cues",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set, err := a.claims()
+			if err != nil {
+				return err
+			}
+			c, err := findClaim(set, args[0])
+			if err != nil {
+				return err
+			}
+			printClaim(a, c)
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check FILE...",
+		Short: "Validate claim files; print every problem as file:line:column; exit 2 on errors",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			problems := claims.Check(args...)
+			for _, p := range problems {
+				kind := "error"
+				if p.Warning {
+					kind = "warning"
+				}
+				fmt.Fprintf(a.stdout, "%s (%s)\n", p.String(), kind)
+			}
+			if n := len(problems.Errors()); n > 0 {
+				return usageError{fmt.Errorf("%d problem(s) in claim files: %w", n, errSilent)}
+			}
+			fmt.Fprintf(a.stdout, "ok: %s\n", strings.Join(args, ", "))
+			return nil
+		},
+	})
+	return cmd
+}
+
+// findClaim looks a claim up by id; an unknown id is bad input.
+func findClaim(set []claims.Claim, id string) (claims.Claim, error) {
+	var ids []string
+	for _, c := range set {
+		if c.ID == id {
+			return c, nil
+		}
+		ids = append(ids, c.ID)
+	}
+	return claims.Claim{}, usageError{fmt.Errorf("unknown claim %q (known: %s)", id, strings.Join(ids, ", "))}
+}
+
+func printClaim(a *app, c claims.Claim) {
+	w := a.stdout
+	fmt.Fprintf(w, "%s\n  %s\n\n", c.ID, c.Statement)
+	fmt.Fprintf(w, "made:     %s\nhorizon:  %s\n", day(c.Made), horizon(c))
+	if s := c.Source; s.Publisher != "" || s.Title != "" || s.URL != "" {
+		fmt.Fprintf(w, "source:   %s\n", strings.Join(nonEmpty(s.Publisher, s.Title, s.URL), " — "))
+	}
+	if len(c.Tags) > 0 {
+		fmt.Fprintf(w, "tags:     %s\n", strings.Join(c.Tags, ", "))
+	}
+	fmt.Fprintf(w, "file:     %s:%d\n\nterm groups:\n", c.File, c.Line)
+	for _, g := range c.Groups {
+		fmt.Fprintf(w, "  %-12s %s\n", g.Name, strings.Join(g.Terms, " | "))
+	}
+	scope := string(c.Rule.Scope)
+	if c.Rule.Scope == claims.ScopeWindow {
+		scope = fmt.Sprintf("window of %d words", c.Rule.Window)
+	}
+	fmt.Fprintf(w, "\nrule (within one %s):\n  all of:  %s\n", scope, strings.Join(c.Rule.All, ", "))
+	if len(c.Rule.None) > 0 {
+		fmt.Fprintf(w, "  none of: %s\n", strings.Join(c.Rule.None, ", "))
+	}
+	for _, d := range c.Rule.Direction {
+		fmt.Fprintf(w, "  direction: %s\n", strings.Join(d, " … "))
+	}
+	if c.Rule.RequireDirection {
+		fmt.Fprintln(w, "  (a direction form must hold)")
+	}
+	fmt.Fprintf(w, "\nstance cues:\n  supports:    %s\n  contradicts: %s\n", strings.Join(c.Cues.Supports, " | "), strings.Join(c.Cues.Contradicts, " | "))
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func horizon(c claims.Claim) string {
+	if c.Horizon == nil {
+		return "-"
+	}
+	return day(*c.Horizon)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

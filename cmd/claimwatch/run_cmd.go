@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/ingest"
+	"github.com/claimwatch/claimwatch/internal/lock"
+	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/storage"
+)
+
+func init() { register(runCommand) }
+
+type runOptions struct {
+	once            bool
+	wait            bool
+	listen          string
+	only            []string
+	shutdownTimeout time.Duration
+}
+
+func runCommand(a *app) *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Watch the sources: as a daemon, or one pass with --once",
+		Long: `Poll every enabled source on its schedule, match new articles against the
+claims and store articles and evidence in the database.
+
+With --once, poll every enabled source once, print a summary and exit:
+  0  at least one source succeeded (or was not modified)
+  1  every source failed
+  2  bad config or claim files
+Only one claimwatch writes a database at a time: a second run refuses at once,
+or waits for the first with --wait.
+
+Without --once, run until SIGINT or SIGTERM (graceful: in-flight polls finish or
+are cancelled after --shutdown-timeout); SIGHUP reloads the config and claim
+files, keeping the old ones if the new ones are bad.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.once {
+				return a.runOnce(cmd.Context(), o)
+			}
+			return a.runDaemon(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.once, "once", false, "poll every enabled source once and exit")
+	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
+	f.StringVar(&o.listen, "listen", "", "serve /healthz, /readyz and /metrics on `ADDR` (\":9090\" means loopback); overrides the config")
+	f.StringSliceVar(&o.only, "source", nil, "poll only the named source(s)")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 0, "how long in-flight polls may finish after SIGTERM (default from config, 20s)")
+	return cmd
+}
+
+// runState is everything a pass or the daemon works with.
+type runState struct {
+	cfg     *config.Config
+	store   *storage.Store
+	lock    *lock.Lock
+	pipe    *ingest.Pipeline
+	matcher atomic.Pointer[matcher.Matcher]
+	sources []config.Source
+}
+
+// prepare loads config and claims, takes the writer lock, opens the database
+// and builds the pipeline. Input problems come back as usage errors.
+func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.matcher()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkQueryClaims(cfg, m.Claims()); err != nil {
+		return nil, err
+	}
+	path := a.resolvedDBPath()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("database directory: %w", err)
+	}
+	rt := &runState{cfg: cfg}
+	if o.wait {
+		rt.lock, err = lock.AcquireWait(ctx, path, 0)
+	} else {
+		rt.lock, err = lock.Acquire(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		rt.lock.Release()
+		return nil, err
+	}
+	rt.store = st
+	rt.matcher.Store(m)
+	if err := a.syncClaims(ctx, st, m); err != nil {
+		rt.lock.Release()
+		return nil, err
+	}
+	if rt.sources, err = a.sources(ctx, cfg, st); err != nil {
+		rt.lock.Release()
+		return nil, err
+	}
+	if rt.sources, err = selectSources(rt.sources, o.only); err != nil {
+		rt.lock.Release()
+		return nil, err
+	}
+	rt.pipe = &ingest.Pipeline{Store: st, Fetcher: fetcherFor(cfg), Matcher: rt.matcher.Load, Log: a.log}
+	return rt, nil
+}
+
+func selectSources(all []config.Source, only []string) ([]config.Source, error) {
+	if len(only) == 0 {
+		return all, nil
+	}
+	var out []config.Source
+	for _, name := range only {
+		found := false
+		for _, s := range all {
+			if strings.EqualFold(s.Name, name) {
+				out = append(out, s)
+				found = true
+			}
+		}
+		if !found {
+			return nil, usagef("--source %q: no enabled source of that name", name)
+		}
+	}
+	return out, nil
+}
+
+// shutdownTimeout: the flag, else the config.
+func (o runOptions) shutdown(cfg *config.Config) time.Duration {
+	if o.shutdownTimeout > 0 {
+		return o.shutdownTimeout
+	}
+	if cfg.ShutdownTimeout > 0 {
+		return cfg.ShutdownTimeout
+	}
+	return 20 * time.Second
+}
+
+// graceful returns a context that ends shutdown after parent ends, so work
+// in flight at a signal may finish within the deadline.
+func graceful(parent context.Context, shutdown time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	go func() {
+		select {
+		case <-parent.Done():
+			select {
+			case <-time.After(shutdown):
+				cancel()
+			case <-ctx.Done():
+			}
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+func (a *app) runOnce(ctx context.Context, o runOptions) error {
+	rt, err := a.prepare(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer rt.lock.Release()
+	if len(rt.sources) == 0 {
+		fmt.Fprintln(a.stdout, "no enabled sources: nothing to do")
+		return nil
+	}
+	work, cancel := graceful(ctx, o.shutdown(rt.cfg))
+	defer cancel()
+	progress := newProgress(a.stderr, len(rt.sources))
+	rt.pipe.OnPoll = progress.done
+	started := time.Now()
+	sum := rt.pipe.RunOnce(work, rt.sources, rt.cfg.Fetch.Concurrency)
+	progress.finish()
+	writeSummary(a.stdout, sum, time.Since(started))
+	if sum.AllFailed() {
+		return exitStatus{exitFailure, fmt.Errorf("all %d source(s) failed", len(sum.Results))}
+	}
+	if ctx.Err() != nil {
+		return exitStatus{exitFailure, errors.New("interrupted; what was complete is stored")}
+	}
+	return nil
+}
+
+// progress shows "polled 3/12 sources" on a terminal while a pass runs.
+type progress struct {
+	w     io.Writer
+	total int
+	n     atomic.Int64
+	tty   bool
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	return &progress{w: w, total: total, tty: isTerminal(w)}
+}
+
+func (p *progress) done(r ingest.Result) {
+	n := p.n.Add(1)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[Kpolled %d/%d sources (last: %s, %s)", n, p.total, r.Source, r.Outcome)
+	}
+}
+
+func (p *progress) finish() {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// writeSummary prints what a pass did: per-source outcomes and reasons, new
+// articles, and new evidence per claim and stance.
+func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
+	counts := sum.Counts()
+	articles, evidence := 0, 0
+	for _, r := range sum.Results {
+		articles += r.NewArticles
+		evidence += r.NewEvidence
+	}
+	fmt.Fprintf(w, "sources: %d ok, %d not modified, %d failed, %d skipped (%s)\n",
+		counts[storage.OutcomeOK], counts[storage.OutcomeNotModified], counts[storage.OutcomeFailed], counts[storage.OutcomeSkipped], took.Round(time.Millisecond))
+	for _, r := range sum.Results {
+		if r.Err != nil {
+			fmt.Fprintf(w, "  %-8s %s: %v\n", r.Outcome, r.Source, r.Err)
+		}
+	}
+	fmt.Fprintf(w, "new articles: %d\nnew evidence: %d\n", articles, evidence)
+	byClaim := sum.Evidence()
+	ids := make([]string, 0, len(byClaim))
+	for id := range byClaim {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  CLAIM\tSUPPORTS\tCONTRADICTS\tMENTIONS")
+		for _, id := range ids {
+			s := byClaim[id]
+			fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\n", id, s[claims.Supports], s[claims.Contradicts], s[claims.Mentions])
+		}
+		tw.Flush()
+	}
+}
+
+// hangups delivers SIGHUP for config reloads.
+func hangups() (<-chan os.Signal, func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGHUP)
+	return ch, func() { signal.Stop(ch) }
+}

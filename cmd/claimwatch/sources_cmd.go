@@ -1,0 +1,386 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/ingest"
+	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/internal/opml"
+	"github.com/claimwatch/claimwatch/internal/report"
+	"github.com/claimwatch/claimwatch/storage"
+)
+
+func init() { register(sourcesCommand) }
+
+func sourcesCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sources",
+		Short: "List, add, remove, import, export and test news sources",
+		Long: `Sources come from the config file (or the embedded defaults) and from
+'sources add' / 'sources import-opml', which store them in the database. Both
+kinds are polled side by side; when both define the same name, the config file
+wins (it is what an operator reviews and versions).`,
+	}
+	cmd.AddCommand(sourcesListCommand(a), sourcesAddCommand(a), sourcesRemoveCommand(a),
+		sourcesImportCommand(a), sourcesExportCommand(a), sourcesTestCommand(a))
+	return cmd
+}
+
+// allSources syncs the config's sources into the store and returns every
+// source with its state.
+func (a *app) allSources(ctx context.Context) (*storage.Store, []storage.SourceWithState, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := a.sources(ctx, cfg, st); err != nil {
+		return nil, nil, err
+	}
+	all, err := st.ListSources(ctx)
+	return st, all, err
+}
+
+func sourcesListCommand(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Every source with its last success, last error, error count and next due time",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, all, err := a.allSources(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				for _, s := range all {
+					if err := enc.Encode(sourceJSON(s)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tKIND\tFROM\tENABLED\tLAST SUCCESS\tERRORS\tNEXT DUE\tLAST ERROR")
+			for _, s := range all {
+				from := "added"
+				if s.FromConfig {
+					from = "config"
+				}
+				next := s.State.NextDue
+				if s.State.BackoffUntil.After(next) {
+					next = s.State.BackoffUntil
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%d\t%s\t%s\n", s.Name, s.Kind, from, s.Enabled,
+					when(s.State.LastSuccess), s.State.ErrorCount, when(next), truncate(s.State.LastError, 60))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines")
+	return cmd
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
+}
+
+func sourceJSON(s storage.SourceWithState) map[string]any {
+	return map[string]any{
+		"name": s.Name, "url": s.URL, "kind": s.Kind, "from_config": s.FromConfig, "enabled": s.Enabled,
+		"last_success": stamp(s.State.LastSuccess), "last_attempt": stamp(s.State.LastAttempt),
+		"last_error": s.State.LastError, "error_count": s.State.ErrorCount, "last_status": s.State.LastStatus,
+		"backoff_until": stamp(s.State.BackoffUntil), "next_due": stamp(s.State.NextDue),
+	}
+}
+
+// sourceFlags are the settings of `sources add` and `sources test`.
+type sourceFlags struct {
+	name, kind, schedule, fetchArticles string
+	tags                                []string
+	weight                              float64
+	links, title, date                  string
+	template                            string
+	claims                              []string
+}
+
+func (f *sourceFlags) bind(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.name, "name", "", "source name (default: the URL's host)")
+	fl.StringVar(&f.kind, "kind", "feed", "feed, page or query")
+	fl.StringVar(&f.schedule, "schedule", "", "cron spec or @every 30m (default: the config's default_schedule)")
+	fl.StringVar(&f.fetchArticles, "fetch-articles", "auto", "auto, always or never")
+	fl.StringSliceVar(&f.tags, "tag", nil, "tag (repeatable)")
+	fl.Float64Var(&f.weight, "weight", 1, "how much the analyst trusts the source (0 < w <= 10)")
+	fl.StringVar(&f.links, "links", "", "kind page: CSS selector of the article links")
+	fl.StringVar(&f.title, "title-selector", "", "kind page: CSS selector of a link's title")
+	fl.StringVar(&f.date, "date-selector", "", "kind page: CSS selector of a link's date")
+	fl.StringVar(&f.template, "template", "", "kind query: google-news, gdelt, gdelt-json or a URL with {query}")
+	fl.StringSliceVar(&f.claims, "claim", nil, "kind query: claim id to watch (repeatable; default all)")
+}
+
+// source builds and validates a source from the flags.
+func (f *sourceFlags) source(cfg *config.Config, rawURL string) (config.Source, error) {
+	src := config.Source{
+		Name: f.name, URL: rawURL, Kind: config.Kind(f.kind), Schedule: f.schedule,
+		FetchArticles: config.FetchArticles(f.fetchArticles), Tags: f.tags, Weight: f.weight, Enabled: true,
+	}
+	if src.Name == "" {
+		if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
+			src.Name = strings.TrimPrefix(u.Hostname(), "www.")
+		} else {
+			src.Name = rawURL
+		}
+	}
+	if src.Schedule == "" {
+		src.Schedule = cfg.DefaultSchedule
+	}
+	switch src.Kind {
+	case config.KindPage:
+		src.Page = &config.Page{Links: f.links, Title: f.title, Date: f.date}
+	case config.KindQuery:
+		src.Query = &config.Query{Template: f.template, Claims: f.claims}
+		src.URL = ""
+	}
+	if err := src.Validate(); err != nil {
+		return src, usageError{err}
+	}
+	return src, nil
+}
+
+func storeAdded(ctx context.Context, st *storage.Store, src config.Source) error {
+	raw, err := json.Marshal(src)
+	if err != nil {
+		return err
+	}
+	return st.UpsertSource(ctx, storage.Source{Name: src.Name, URL: src.URL, Kind: string(src.Kind), Config: raw, Enabled: src.Enabled})
+}
+
+func sourcesAddCommand(a *app) *cobra.Command {
+	var f sourceFlags
+	cmd := &cobra.Command{
+		Use:   "add URL",
+		Short: "Add a source to the database (the config file wins on a name clash)",
+		Args:  cobra.RangeArgs(0, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			rawURL := ""
+			if len(args) == 1 {
+				rawURL = args[0]
+			} else if f.kind != string(config.KindQuery) {
+				return usagef("sources add: a URL is required for kind %s", f.kind)
+			}
+			src, err := f.source(cfg, rawURL)
+			if err != nil {
+				return err
+			}
+			if _, ok := cfg.Source(src.Name); ok {
+				return usagef("sources add: the config file %s already defines a source named %q, and it would win; choose another --name", cfg.File, src.Name)
+			}
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := storeAdded(cmd.Context(), st, src); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "added %s (%s, %s)\n", src.Name, src.Kind, src.Schedule)
+			return nil
+		},
+	}
+	f.bind(cmd)
+	return cmd
+}
+
+func sourcesRemoveCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove an added source (sources from the config file are removed by editing it)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, all, err := a.allSources(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, s := range all {
+				if strings.EqualFold(s.Name, args[0]) {
+					if s.FromConfig {
+						return usagef("sources remove: %q comes from the config file; remove it there", s.Name)
+					}
+					if err := st.RemoveSource(cmd.Context(), s.Name); err != nil {
+						return err
+					}
+					fmt.Fprintf(a.stdout, "removed %s (its articles and evidence are kept)\n", s.Name)
+					return nil
+				}
+			}
+			return usagef("sources remove: no source named %q", args[0])
+		},
+	}
+}
+
+func sourcesImportCommand(a *app) *cobra.Command {
+	var f sourceFlags
+	cmd := &cobra.Command{
+		Use:   "import-opml FILE",
+		Short: "Add every feed of an OPML file (as exported by feed readers)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			file, err := os.Open(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			defer file.Close()
+			outlines, err := opml.Parse(file, args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			// Validate everything before storing anything.
+			var srcs []config.Source
+			for _, o := range outlines {
+				f.name = o.Title
+				if o.Category != "" {
+					f.tags = []string{o.Category}
+				}
+				src, err := f.source(cfg, o.XMLURL)
+				if err != nil {
+					return usagef("%s: outline %q: %w", args[0], o.Title, err)
+				}
+				srcs = append(srcs, src)
+			}
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			added := 0
+			for _, src := range srcs {
+				if _, ok := cfg.Source(src.Name); ok {
+					a.log.Warn("skipped: the config file defines this name", "source", src.Name)
+					continue
+				}
+				if err := storeAdded(cmd.Context(), st, src); err != nil {
+					return err
+				}
+				added++
+			}
+			fmt.Fprintf(a.stdout, "imported %d of %d feeds from %s\n", added, len(srcs), args[0])
+			return nil
+		},
+	}
+	f.bind(cmd)
+	return cmd
+}
+
+func sourcesExportCommand(a *app) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export-opml",
+		Short: "Write the feed and page sources as OPML (standard output, or -o FILE)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, all, err := a.allSources(cmd.Context())
+			if err != nil {
+				return err
+			}
+			var outlines []opml.Outline
+			for _, s := range all {
+				if s.URL == "" || s.Kind == string(config.KindQuery) {
+					continue
+				}
+				outlines = append(outlines, opml.Outline{Title: s.Name, XMLURL: s.URL})
+			}
+			write := func(w io.Writer) error { return opml.Write(w, "claimwatch sources", outlines) }
+			if out == "" {
+				return write(a.stdout)
+			}
+			return report.WriteFileAtomic(out, write)
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to `FILE` instead of standard output")
+	return cmd
+}
+
+func sourcesTestCommand(a *app) *cobra.Command {
+	var f sourceFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "test URL",
+		Short: "Fetch a source once and show what would be stored; store nothing",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			m, err := a.matcher()
+			if err != nil {
+				return err
+			}
+			src, err := f.source(cfg, args[0])
+			if err != nil {
+				return err
+			}
+			n := 0
+			enc := json.NewEncoder(a.stdout)
+			pipe := &ingest.Pipeline{Fetcher: fetcherFor(cfg), Matcher: func() *matcher.Matcher { return m }, Log: a.log,
+				Preview: func(art storage.Article, findings []claims.Finding) {
+					n++
+					if asJSON {
+						enc.Encode(previewJSON(art, findings))
+						return
+					}
+					fmt.Fprintf(a.stdout, "%s  %s\n  %s\n", day(art.PublishedAt), art.Title, art.URL)
+					for _, fd := range findings {
+						fmt.Fprintf(a.stdout, "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, truncate(fd.Snippet, 120))
+					}
+				}}
+			res := pipe.Poll(cmd.Context(), src, true)
+			if res.Err != nil {
+				return res.Err
+			}
+			if !asJSON {
+				fmt.Fprintf(a.stdout, "\n%s: %s, %d article(s) would be stored (HTTP %d, %d bytes); nothing was stored\n", src.Name, res.Outcome, n, res.Status, res.Bytes)
+			}
+			return nil
+		},
+	}
+	f.bind(cmd)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one object per article")
+	return cmd
+}
+
+func previewJSON(art storage.Article, findings []claims.Finding) map[string]any {
+	ev := make([]findingJSON, 0, len(findings))
+	for _, f := range findings {
+		ev = append(ev, findingJSON{ClaimID: f.ClaimID, Stance: string(f.Stance), Confidence: round2(f.Confidence),
+			Snippet: f.Snippet, MatchedTerms: f.MatchedTerms, Sentences: f.Sentences, InTitle: f.InTitle, Directed: f.Directed})
+	}
+	return map[string]any{"url": art.URL, "title": art.Title, "published": stamp(art.PublishedAt),
+		"published_from": art.PublishedFlag, "chars": len(art.Text), "evidence": ev}
+}

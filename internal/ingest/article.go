@@ -1,0 +1,272 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/canonurl"
+	"github.com/claimwatch/claimwatch/internal/charset"
+	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/extract"
+	"github.com/claimwatch/claimwatch/internal/fetch"
+	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/internal/textsig"
+	"github.com/claimwatch/claimwatch/storage"
+)
+
+// pubTime is a published time and where it was found.
+type pubTime struct {
+	t    time.Time
+	from string // storage.Published*
+}
+
+// process turns the items into stored articles, a few at a time, until done
+// or the context ends. Items already stored are skipped (idempotent polls).
+func (pl *poll) process(ctx context.Context, items []item) error {
+	workers := pl.p.ArticleWorkers
+	if workers < 1 {
+		workers = DefaultArticleWorkers
+	}
+	budget := pl.p.MaxArticleFetches
+	if budget < 1 {
+		budget = DefaultMaxArticleFetches
+	}
+	var budgetMu sync.Mutex
+	takeFetch := func() bool {
+		budgetMu.Lock()
+		defer budgetMu.Unlock()
+		if budget == 0 {
+			return false
+		}
+		budget--
+		return true
+	}
+
+	queue := make(chan item)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range queue {
+				if err := pl.article(ctx, it, takeFetch); err != nil && ctx.Err() == nil {
+					pl.p.log().Warn("item skipped", "source", pl.src.Name, "link", it.link, "err", err)
+					pl.mu.Lock()
+					pl.res.ItemErrors++
+					pl.mu.Unlock()
+				}
+			}
+		}()
+	}
+	seen := map[string]bool{}
+feed:
+	for _, it := range items {
+		key := it.link + "\x00" + it.guid
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		select {
+		case queue <- it:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("source %s: interrupted: %w", pl.src.Name, err)
+	}
+	return nil
+}
+
+// errDeferred marks an item left for the next poll (fetch budget spent).
+var errDeferred = errors.New("article fetch budget of this poll spent; left for the next poll")
+
+// article builds, matches and stores one item.
+func (pl *poll) article(ctx context.Context, it item, takeFetch func() bool) error {
+	now := pl.p.now()
+	link, err := itemURL(it, pl.src)
+	if err != nil {
+		return err
+	}
+	if have, err := pl.have(ctx, link); err != nil || have {
+		return err
+	}
+	a := storage.Article{URL: link, Title: it.title, Text: it.text, Source: pl.src.Name, Outlet: outlet(link),
+		FetchedAt: now, FirstSeenAt: now}
+	pub := it.published
+
+	page, err := pl.page(ctx, it, link, takeFetch)
+	switch {
+	case errors.Is(err, errDeferred):
+		return nil
+	case err != nil && strings.TrimSpace(it.text) == "":
+		return err
+	case err != nil:
+		pl.p.log().Debug("article page unavailable; keeping the feed text", "source", pl.src.Name, "url", link, "err", err)
+	case page != nil:
+		if page.URL != "" && page.URL != link {
+			if have, err := pl.have(ctx, page.URL); err != nil || have {
+				return err
+			}
+			a.URL, a.Outlet = page.URL, outlet(page.URL)
+		}
+		if len(strings.TrimSpace(page.Text)) > len(strings.TrimSpace(a.Text)) {
+			a.Text = page.Text
+		}
+		if a.Title == "" {
+			a.Title = page.Title
+		}
+		a.Lang = page.Lang
+		if pub.t.IsZero() && !page.Published.IsZero() {
+			pub = pubTime{t: page.Published, from: storage.PublishedPage}
+		}
+	}
+	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(a.Title) == "" {
+		return fmt.Errorf("article %s: no title and no text", link)
+	}
+	a.PublishedAt, a.PublishedFlag = publishedAt(pub, now)
+	a.ContentHash = textsig.ContentHash(a.Title + "\n" + a.Text)
+	a.SimHash = textsig.SimHash(a.Text)
+
+	findings := pl.m.Match(matcher.Document{Title: a.Title, Body: a.Text})
+	if pl.p.Preview != nil {
+		pl.mu.Lock()
+		defer pl.mu.Unlock()
+		pl.p.Preview(a, findings)
+		return nil
+	}
+	saved, err := pl.p.Store.SaveArticle(ctx, a, findings)
+	if err != nil {
+		return fmt.Errorf("storing %s: %w", a.URL, err)
+	}
+	if pl.p.OnArticle != nil && (saved.New || saved.NewEvidence > 0) {
+		pl.p.OnArticle(pl.src.Name, saved, findings)
+	}
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if saved.New {
+		pl.res.NewArticles++
+	}
+	pl.res.NewEvidence += saved.NewEvidence
+	if saved.NewEvidence > 0 {
+		for _, f := range findings {
+			if pl.res.Evidence[f.ClaimID] == nil {
+				pl.res.Evidence[f.ClaimID] = map[claims.Stance]int{}
+			}
+			pl.res.Evidence[f.ClaimID][f.Stance]++
+		}
+	}
+	return nil
+}
+
+// have says whether the article is already stored (never, in a preview).
+func (pl *poll) have(ctx context.Context, canonicalURL string) (bool, error) {
+	if pl.p.Preview != nil {
+		return false, nil
+	}
+	return pl.p.Store.HasArticle(ctx, canonicalURL)
+}
+
+// page returns the item's article page extracted, or nil when the page is
+// not to be fetched.
+func (pl *poll) page(ctx context.Context, it item, link string, takeFetch func() bool) (*extract.Page, error) {
+	body, contentType := it.html, it.htmlContentType
+	if body == nil {
+		if !pl.wantPage(it, link) {
+			return nil, nil
+		}
+		if !takeFetch() {
+			return nil, errDeferred
+		}
+		resp, err := pl.get(ctx, fetch.Request{URL: link, CheckRobots: true})
+		if err != nil {
+			return nil, err
+		}
+		body, contentType, link = resp.Body, resp.ContentType, resp.URL
+	}
+	utf8Body, _, err := charset.DecodeHTML(body, contentType)
+	if err != nil {
+		return nil, fmt.Errorf("article %s: %w", link, err)
+	}
+	pageURL := link
+	if strings.HasPrefix(link, "file:") {
+		pageURL = "" // a saved page: only its own canonical link names it
+	}
+	page, err := extract.Extract(ctx, bytes.NewReader(utf8Body), pageURL)
+	if err != nil {
+		return nil, fmt.Errorf("article %s: %w", link, err)
+	}
+	return page, nil
+}
+
+// wantPage applies the source's fetch_articles setting.
+func (pl *poll) wantPage(it item, link string) bool {
+	if it.noFetch || !strings.HasPrefix(link, "http") {
+		return false
+	}
+	switch pl.src.FetchArticles {
+	case config.FetchAlways:
+		return true
+	case config.FetchNever:
+		return false
+	default: // auto: only when the feed carries a summary, not the article
+		return len(it.text) < fullTextChars
+	}
+}
+
+// itemURL is the canonical URL an item is stored under. Items with no link
+// get a stable made-up one, so that they are still deduplicated.
+func itemURL(it item, src config.Source) (string, error) {
+	if it.link != "" {
+		if strings.HasPrefix(it.link, "file:") {
+			return it.link, nil
+		}
+		u, err := canonurl.Canonicalize(it.link)
+		if err != nil {
+			return "", fmt.Errorf("item link: %w", err)
+		}
+		return u, nil
+	}
+	if strings.TrimSpace(it.title+it.text) == "" {
+		return "", fmt.Errorf("item %q of %s: no link, title or text", it.guid, src.Name)
+	}
+	key := it.guid
+	if key == "" {
+		key = it.title + "\n" + it.text
+	}
+	return "urn:claimwatch:" + url.PathEscape(src.Name) + ":" + textsig.ContentHash(key)[:24], nil
+}
+
+func outlet(link string) string {
+	u, err := url.Parse(link)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}
+
+// publishedAt stores dates in UTC; a missing date becomes the time first
+// seen, a future one is clamped to now and flagged.
+func publishedAt(p pubTime, now time.Time) (time.Time, string) {
+	switch {
+	case p.t.IsZero():
+		return now, storage.PublishedFirstSeen
+	case p.t.After(now.Add(futureSlack)):
+		return now, storage.PublishedFutureClamped
+	default:
+		return p.t.UTC(), p.from
+	}
+}
+
+// maxTitleBytes bounds a stored title: a feed may carry a title of any size,
+// and a title is shown whole in every list and export.
+const maxTitleBytes = 1 << 30
