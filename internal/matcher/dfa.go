@@ -1,7 +1,5 @@
 package matcher
 
-import "slices"
-
 // trie collects the words of all patterns while compiling; compile flattens
 // it into a dfa.
 type trie struct {
@@ -47,43 +45,67 @@ func (t *trie) symbol(word string, prefix bool) int32 {
 }
 
 // dfa is the trie flattened for lookups: dense tables for the first byte and
-// the first two bytes, then per node a short sorted run of edge labels. Most
-// words of a text are in no pattern and stop within two bytes, after one or
-// two table lookups that stay in cache.
+// the first two bytes, then an open-addressing hash table of edges keyed by
+// (node, byte). Most words of a text stop within a few bytes, each step one
+// probe into a table small enough to stay in cache.
 type dfa struct {
-	root    [256]int32 // first byte → node; 0: no word starts so
-	pairs   []int32    // first two bytes → node; 0: no word starts so
-	nodes   []dfaNode
-	labels  []byte  // edge labels, sorted within each node
-	targets []int32 // edge targets, parallel to labels
-}
-
-type dfaNode struct {
-	first, count  int32 // edges labels[first : first+count]
-	exact, prefix int32 // symbol of the word or prefix ending here, or -1
+	root  [256]int32 // first byte → node; 0: no word starts so
+	pairs []int32    // first two bytes → node; 0: no word starts so
+	// edges holds node<<40 | byte<<32 | target; 0 is empty (no edge
+	// targets the root, so no entry is 0).
+	edges  []uint64
+	shift  uint    // 64 - log2(len(edges))
+	exact  []int32 // node → symbol of the word ending here, or -1
+	prefix []int32 // node → symbol of the prefix ending here, or -1
 }
 
 func (t *trie) compile() *dfa {
-	d := &dfa{nodes: make([]dfaNode, len(t.nodes)), pairs: make([]int32, 1<<16)}
+	d := &dfa{
+		pairs:  make([]int32, 1<<16),
+		exact:  make([]int32, len(t.nodes)),
+		prefix: make([]int32, len(t.nodes)),
+	}
+	size, bits := 16, uint(4)
+	for size < 2*len(t.nodes) {
+		size, bits = size*2, bits+1
+	}
+	d.edges, d.shift = make([]uint64, size), 64-bits
 	for i, n := range t.nodes {
-		keys := make([]byte, 0, len(n.next))
-		for c := range n.next {
-			keys = append(keys, c)
-		}
-		slices.Sort(keys)
-		d.nodes[i] = dfaNode{first: int32(len(d.labels)), count: int32(len(keys)), exact: n.exact, prefix: n.prefix}
-		for _, c := range keys {
-			d.labels = append(d.labels, c)
-			d.targets = append(d.targets, n.next[c])
+		d.exact[i], d.prefix[i] = n.exact, n.prefix
+		for c, to := range n.next {
+			key := uint64(i)<<8 | uint64(c)
+			h := d.slot(key)
+			for d.edges[h] != 0 {
+				h = (h + 1) & (len(d.edges) - 1)
+			}
+			d.edges[h] = key<<32 | uint64(to)
 			if i == 0 {
-				d.root[c] = n.next[c]
-				for c2, to := range t.nodes[n.next[c]].next {
-					d.pairs[int(c)<<8|int(c2)] = to
+				d.root[c] = to
+				for c2, to2 := range t.nodes[to].next {
+					d.pairs[int(c)<<8|int(c2)] = to2
 				}
 			}
 		}
 	}
 	return d
+}
+
+func (d *dfa) slot(key uint64) int {
+	return int((key * 0x9E3779B97F4A7C15) >> d.shift)
+}
+
+// step returns the node reached from n by byte c, or 0.
+func (d *dfa) step(n int32, c byte) int32 {
+	key := uint64(n)<<8 | uint64(c)
+	for h := d.slot(key); ; h = (h + 1) & (len(d.edges) - 1) {
+		e := d.edges[h]
+		if e == 0 {
+			return 0
+		}
+		if e>>32 == key {
+			return int32(uint32(e))
+		}
+	}
 }
 
 // lookup appends to out the symbols word matches: every prefix symbol along
@@ -98,7 +120,7 @@ func (d *dfa) lookup(word []byte, out []int32) []int32 {
 	}
 	i := 1
 	if len(word) > 1 {
-		if pre := d.nodes[n].prefix; pre >= 0 {
+		if pre := d.prefix[n]; pre >= 0 {
 			out = append(out, pre)
 		}
 		n = d.pairs[int(word[0])<<8|int(word[1])]
@@ -108,25 +130,18 @@ func (d *dfa) lookup(word []byte, out []int32) []int32 {
 		i = 2
 	}
 	for ; ; i++ {
-		nd := &d.nodes[n]
-		if nd.prefix >= 0 {
-			out = append(out, nd.prefix)
+		if pre := d.prefix[n]; pre >= 0 {
+			out = append(out, pre)
 		}
 		if i == len(word) {
-			if nd.exact >= 0 {
-				out = append(out, nd.exact)
+			if e := d.exact[n]; e >= 0 {
+				out = append(out, e)
 			}
 			return out
 		}
-		c := word[i]
-		labels := d.labels[nd.first : nd.first+nd.count]
-		k := 0
-		for k < len(labels) && labels[k] < c {
-			k++
-		}
-		if k == len(labels) || labels[k] != c {
+		n = d.step(n, word[i])
+		if n == 0 {
 			return out
 		}
-		n = d.targets[nd.first+int32(k)]
 	}
 }

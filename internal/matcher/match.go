@@ -109,7 +109,7 @@ func (m *Matcher) scan(s *scratch) {
 		w := tk.Norm(i)
 		// Most words stop at the first one or two bytes; test those here
 		// rather than pay for a call.
-		if d.root[w[0]] != 0 && (len(w) == 1 || d.pairs[int(w[0])<<8|int(w[1])] != 0 || d.nodes[d.root[w[0]]].prefix >= 0) {
+		if d.root[w[0]] != 0 && (len(w) == 1 || d.pairs[int(w[0])<<8|int(w[1])] != 0 || d.prefix[d.root[w[0]]] >= 0) {
 			n := len(s.syms)
 			s.syms = d.lookup(w, s.syms)
 			if len(s.syms) > n {
