@@ -141,17 +141,18 @@ func headerCharset(contentType string) string {
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		// Tolerate "text/html; charset=..." with other broken parameters.
-		if i := strings.Index(strings.ToLower(contentType), "charset="); i >= 0 {
-			v := contentType[i+len("charset="):]
-			if j := strings.IndexAny(v, "; "); j >= 0 {
-				v = v[:j]
-			}
-			return v
+		if m := charsetParamRE.FindStringSubmatch(contentType); m != nil {
+			return m[1]
 		}
 		return ""
 	}
 	return params["charset"]
 }
+
+// charsetParamRE finds a charset parameter in a header mime cannot parse. It
+// matches case-insensitively in place: lower-casing first would turn each
+// invalid byte into a 3-byte U+FFFD and shift the offsets.
+var charsetParamRE = regexp.MustCompile(`(?i)charset=([^; ]*)`)
 
 var prologRE = regexp.MustCompile(`^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']`)
 
