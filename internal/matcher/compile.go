@@ -211,10 +211,16 @@ func (b *builder) addClaim(idx int32, c *claims.Claim) (compiledClaim, error) {
 		}
 		return nil
 	}
-	// Only groups the rule names can affect a match; the others are left out.
+	// Only groups the rule names can affect a match; the others are left
+	// out, but their terms must still be valid.
 	for _, g := range c.Groups {
 		v, ok := bits[g.Name]
 		if !ok {
+			for _, term := range g.Terms {
+				if _, _, err := parseTerm(term); err != nil {
+					return cc, fmt.Errorf("claim %s: term %q: %w", c.ID, term, err)
+				}
+			}
 			continue
 		}
 		for _, term := range g.Terms {

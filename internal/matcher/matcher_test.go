@@ -337,6 +337,9 @@ func TestCompileErrors(t *testing.T) {
 		{"wildcard after punctuation", func(c *claims.Claim) { c.Groups[0].Terms = []string{"Iran-*"} }, []string{"c1", `"Iran-*"`}},
 		{"bad cue", func(c *claims.Claim) { c.Cues.Supports = []string{"…"} }, []string{"c1", `"…"`}},
 		{"unknown group", func(c *claims.Claim) { c.Rule.None = []string{"nope"} }, []string{"c1", `"nope"`}},
+		{"bad term in unused group", func(c *claims.Claim) {
+			c.Groups = append(c.Groups, claims.Group{Name: "spare", Terms: []string{"ok", "x*y"}})
+		}, []string{"c1", `"x*y"`}},
 		{"empty all", func(c *claims.Claim) { c.Rule.All = nil }, []string{"c1", "match.all"}},
 	}
 	for _, tt := range tests {
