@@ -91,18 +91,27 @@ func parseBounded(ctx context.Context, r io.Reader) (*html.Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b, err := io.ReadAll(io.LimitReader(r, MaxPageBytes+1))
+	b, err := readBounded(r, MaxPageBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read page: %w", err)
-	}
-	if len(b) > MaxPageBytes {
-		return nil, fmt.Errorf("%w (%d bytes read before stopping)", ErrTooLarge, len(b))
+		return nil, err
 	}
 	doc, err := html.Parse(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("parse HTML: %w", err)
 	}
 	return doc, ctx.Err()
+}
+
+// readBounded reads all of r, failing with ErrTooLarge past limit bytes.
+func readBounded(r io.Reader, limit int) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("read page: %w", err)
+	}
+	if len(b) > limit {
+		return nil, fmt.Errorf("%w: stopped reading after %d bytes", ErrTooLarge, limit)
+	}
+	return b, nil
 }
 
 // mainText runs the extractor combination chosen by measurement.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -212,17 +211,18 @@ func TestExtractCorpusPages(t *testing.T) {
 
 func TestExtractErrors(t *testing.T) {
 	ctx := context.Background()
-	big := io.MultiReader(strings.NewReader("<html><body><p>"), strings.NewReader(strings.Repeat("word ", MaxPageBytes/5+10)))
-	if _, err := Extract(ctx, big, "https://example.com/big"); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "https://example.com/big") {
+	if _, err := Extract(ctx, endless{}, "https://example.com/big"); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "https://example.com/big") {
 		t.Errorf("oversized page: err = %v, want ErrTooLarge naming the URL", err)
 	}
-	if _, err := Text(bytes.NewReader(make([]byte, MaxPageBytes+1))); !errors.Is(err, ErrTooLarge) {
+	if _, err := Text(endless{}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("Text of oversized page: err = %v, want ErrTooLarge", err)
 	}
-	// Exactly the bound is accepted.
-	exact := "<p>" + strings.Repeat("a", MaxPageBytes-3)
-	if _, err := Text(strings.NewReader(exact)); err != nil {
-		t.Errorf("Text of a page of exactly MaxPageBytes: %v", err)
+	// The bound itself is inclusive.
+	if b, err := readBounded(strings.NewReader("0123456789"), 10); err != nil || len(b) != 10 {
+		t.Errorf("readBounded at the limit = %d bytes, %v", len(b), err)
+	}
+	if _, err := readBounded(strings.NewReader("0123456789X"), 10); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("readBounded past the limit: err = %v, want ErrTooLarge", err)
 	}
 	if _, err := Extract(ctx, strings.NewReader("<p>x</p>"), "ftp://example.com/x"); err == nil || !strings.Contains(err.Error(), "ftp://example.com/x") {
 		t.Errorf("non-http page URL: err = %v, want an error naming it", err)
@@ -238,6 +238,16 @@ func TestExtractErrors(t *testing.T) {
 	if _, err := Extract(ctx, iotestErrReader{}, "https://example.com/r"); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("failing reader: err = %v, want its error", err)
 	}
+}
+
+// endless is a page that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
 }
 
 type iotestErrReader struct{}
