@@ -39,3 +39,22 @@ func TestDFALookup(t *testing.T) {
 		}
 	}
 }
+
+func TestPackWord(t *testing.T) {
+	buf := []byte("saidthe12345678x")
+	seen := map[uint64]string{}
+	for start := 0; start < len(buf); start++ {
+		for end := start + 1; end <= min(len(buf), start+8); end++ {
+			w := buf[start:end] // capacity runs on into the next bytes
+			short := append([]byte(nil), w...)
+			short = short[:len(short):len(short)]
+			if packWord(w) != packWord(short) {
+				t.Fatalf("packWord(%q) differs with and without spare capacity", w)
+			}
+			if prev, ok := seen[packWord(w)]; ok && prev != string(w) {
+				t.Fatalf("packWord(%q) == packWord(%q)", w, prev)
+			}
+			seen[packWord(w)] = string(w)
+		}
+	}
+}

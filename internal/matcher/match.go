@@ -1,6 +1,7 @@
 package matcher
 
 import (
+	"encoding/binary"
 	"slices"
 
 	"github.com/claimwatch/claimwatch/claims"
@@ -23,10 +24,13 @@ type hit struct {
 // scratch is the per-call working memory, pooled so that matching a
 // document allocates little beyond its findings.
 type scratch struct {
-	toks    textnorm.Tokens
-	symOff  []int32 // word i's symbols are syms[symOff[i]:symOff[i+1]]
-	syms    []int32
-	cands   []int32 // words with at least one symbol
+	toks   textnorm.Tokens
+	symOff []int32 // word i's symbols are syms[symOff[i]:symOff[i+1]]
+	syms   []int32
+	cands  []int32 // words with at least one symbol
+	// misses remembers short words known to be in no pattern, so common
+	// words ("the", "said") cost one probe instead of a walk of the DFA.
+	misses  [1 << missBits]uint64
 	hits    [][]hit // per claim, for the text being scanned
 	touched []int32 // claims with hits in the text being scanned
 	negs    []int32 // word positions of negations
@@ -107,13 +111,23 @@ func (m *Matcher) scan(s *scratch) {
 	d := m.dfa
 	for i := range tk.Tokens {
 		w := tk.Norm(i)
-		// Most words stop at the first one or two bytes; test those here
-		// rather than pay for a call.
+		// Most words stop at the first one or two bytes, or are known
+		// misses; test those here rather than pay for a walk.
 		if d.root[w[0]] != 0 && (len(w) == 1 || d.pairs[int(w[0])<<8|int(w[1])] != 0 || d.prefix[d.root[w[0]]] >= 0) {
-			n := len(s.syms)
-			s.syms = d.lookup(w, s.syms)
-			if len(s.syms) > n {
-				s.cands = append(s.cands, int32(i))
+			key, slot := uint64(0), -1
+			if len(w) <= 8 {
+				key = packWord(w)
+				slot = int((key * 0x9E3779B97F4A7C15) >> (64 - missBits))
+			}
+			if slot < 0 || s.misses[slot] != key {
+				n := len(s.syms)
+				s.syms = d.lookup(w, s.syms)
+				switch {
+				case len(s.syms) > n:
+					s.cands = append(s.cands, int32(i))
+				case slot >= 0:
+					s.misses[slot] = key
+				}
 			}
 		}
 		s.symOff = append(s.symOff, int32(len(s.syms)))
@@ -134,6 +148,24 @@ func (m *Matcher) scan(s *scratch) {
 			}
 		}
 	}
+}
+
+// missBits sizes the per-scratch cache of missed words (32 KiB).
+const missBits = 12
+
+// packWord packs a word of at most 8 bytes into a uint64, zero-padded; words
+// hold no zero bytes, so distinct words pack differently.
+func packWord(w []byte) uint64 {
+	if cap(w) >= 8 {
+		// The bytes past the word belong to later words: mask them off
+		// (a shift by 64 gives 0, so the mask is all ones for 8 bytes).
+		return binary.LittleEndian.Uint64(w[:8]) & (uint64(1)<<(8*uint(len(w))) - 1)
+	}
+	var k uint64
+	for i, c := range w {
+		k |= uint64(c) << (8 * i)
+	}
+	return k
 }
 
 // follows reports whether the words from i on carry the symbols syms (the
