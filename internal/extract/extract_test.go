@@ -79,6 +79,18 @@ func TestExtractMetadata(t *testing.T) {
 			want:    Page{URL: "https://example.br/x", Title: "Classificação NASCAR", Lang: "pt-BR"},
 		},
 		{
+			name:    "site named by host words, en dash, prefix",
+			page:    `<html><head><title>Vortex Cannon – About bugs – Vortex Cannon Entertainment</title></head><body>` + articleBody + `</body></html>`,
+			pageURL: "https://vortexcannon.org/about-bugs/",
+			want:    Page{URL: "https://vortexcannon.org/about-bugs/", Title: "About bugs"},
+		},
+		{
+			name:    "dash inside a headline kept",
+			page:    `<html><head><title>Russia - Iran relations after Soleimani</title></head><body>` + articleBody + `</body></html>`,
+			pageURL: "https://example.com/",
+			want:    Page{URL: "https://example.com/", Title: "Russia - Iran relations after Soleimani"},
+		},
+		{
 			name:    "h1 when nothing else; no page URL and no canonical",
 			page:    `<html><body><h1>Only a heading</h1>` + articleBody + `</body></html>`,
 			pageURL: "",

@@ -219,25 +219,32 @@ func cleanTitle(title, site, host string) string {
 }
 
 // namesSite reports whether part of a title is the site's name: equal to
-// og:site_name, or the same letters as a label of the host ("BBC News" on
-// bbc.co.uk, "The Verge" on theverge.com).
+// og:site_name, or opening with words that spell a label of the host
+// ("BBC News" on bbc.co.uk, "Vortex Cannon Entertainment" on
+// vortexcannon.org).
 func namesSite(part, site, host string) bool {
+	part = strings.TrimSpace(part)
 	if part == "" {
 		return false
 	}
-	if site != "" && strings.EqualFold(strings.TrimSpace(part), strings.TrimSpace(site)) {
+	if site != "" && strings.EqualFold(part, strings.TrimSpace(site)) {
 		return true
 	}
-	letters := alnum(part)
-	if letters == "" || host == "" {
+	if host == "" {
 		return false
 	}
 	for _, label := range strings.Split(strings.ToLower(host), ".") {
 		if len(label) < 3 || label == "www" || label == "com" || label == "news" {
 			continue
 		}
-		if letters == label || strings.HasPrefix(letters, label) && len(letters) <= len(label)+6 {
-			return true
+		spelled := ""
+		for _, w := range strings.Fields(part) {
+			if spelled += alnum(w); spelled == label {
+				return true
+			}
+			if !strings.HasPrefix(label, spelled) {
+				break
+			}
 		}
 	}
 	return false
