@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSourcesAddListRemove(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, map[string]string{"from-file": "https://example.org/feed.xml"})
+	base := []string{"--db", db, "--config", cfg}
+
+	code, out, errOut := cli(t, "", append(base, "sources", "add", "https://news.example.net/rss", "--name", "Example News", "--tag", "iran")...)
+	if code != 0 || !strings.Contains(out, "added Example News") {
+		t.Fatalf("add: exit %d, %q %q", code, out, errOut)
+	}
+	// The config file's name wins, so adding it again is refused.
+	if code, _, errOut := cli(t, "", append(base, "sources", "add", "https://x.example/rss", "--name", "from-file")...); code != exitUsage || !strings.Contains(errOut, "config file") {
+		t.Fatalf("add clashing name: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := cli(t, "", append(base, "sources", "add", "ftp://x.example/rss")...); code != exitUsage {
+		t.Fatalf("add ftp URL: exit %d, %q", code, errOut)
+	}
+	code, out, _ = cli(t, "", append(base, "sources", "list")...)
+	if code != 0 || !strings.Contains(out, "Example News") || !strings.Contains(out, "from-file") || !strings.Contains(out, "added") {
+		t.Fatalf("list: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := cli(t, "", append(base, "sources", "remove", "from-file")...); code != exitUsage || !strings.Contains(errOut, "config file") {
+		t.Fatalf("remove a config source: exit %d, %q", code, errOut)
+	}
+	if code, out, _ := cli(t, "", append(base, "sources", "remove", "example news")...); code != 0 || !strings.Contains(out, "removed") {
+		t.Fatalf("remove: exit %d, %q", code, out)
+	}
+	if code, _, _ := cli(t, "", append(base, "sources", "remove", "Example News")...); code != exitUsage {
+		t.Fatalf("remove twice: exit %d, want 2", code)
+	}
+}
+
+func TestSourcesOPMLRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, map[string]string{})
+	opmlFile := filepath.Join(dir, "subs.opml")
+	os.WriteFile(opmlFile, []byte(`<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+<outline text="Iran"><outline text="Tehran Wire" type="rss" xmlUrl="https://wire.example.ir/rss"/>
+<outline text="Moscow Daily" type="rss" xmlUrl="https://daily.example.ru/feed"/></outline></body></opml>`), 0o644)
+	base := []string{"--db", db, "--config", cfg}
+	code, out, errOut := cli(t, "", append(base, "sources", "import-opml", opmlFile)...)
+	if code != 0 || !strings.Contains(out, "imported 2 of 2") {
+		t.Fatalf("import: exit %d, %q %q", code, out, errOut)
+	}
+	exported := filepath.Join(dir, "out.opml")
+	if code, _, errOut := cli(t, "", append(base, "sources", "export-opml", "-o", exported)...); code != 0 {
+		t.Fatalf("export: exit %d, %q", code, errOut)
+	}
+	data, err := os.ReadFile(exported)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"https://wire.example.ir/rss", "https://daily.example.ru/feed", "Tehran Wire"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("exported OPML lacks %q:\n%s", want, data)
+		}
+	}
+	bad := filepath.Join(dir, "bad.opml")
+	os.WriteFile(bad, []byte("<opml><body>\n<outline xmlUrl=\"https://a.example/rss\">\n</body></opml>"), 0o644)
+	if code, _, errOut := cli(t, "", append(base, "sources", "import-opml", bad)...); code != exitUsage || !strings.Contains(errOut, "bad.opml:") {
+		t.Fatalf("bad OPML: exit %d, %q", code, errOut)
+	}
+}
+
+func TestSourcesTestStoresNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, map[string]string{})
+	code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "sources", "test", srv.URL+"/feed.xml", "--fetch-articles", "never")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Russia delivers S-400 to Iran", "russia-arms-to-iran supports", "2 article(s) would be stored", "nothing was stored"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("sources test created the database")
+	}
+	code, _, errOut = cli(t, "", "--db", db, "--config", cfg, "sources", "test", srv.URL+"/x", "--kind", "nonsense")
+	if code != exitUsage {
+		t.Fatalf("bad kind: exit %d, %q", code, errOut)
+	}
+}
+
+func TestExtractJSON(t *testing.T) {
+	page := `<html lang="en"><head><title>Deal signed | Wire</title>
+<link rel="canonical" href="https://wire.example/2024/deal?utm_source=x">
+<meta property="article:published_time" content="2024-05-02T08:30:00+03:00"></head>
+<body><article><h1>Deal signed</h1><p>Iran and the Eurasian Economic Union signed a free trade agreement in Moscow on Thursday, officials said.</p>
+<p>The agreement removes duties on nearly nine in ten goods traded between the two sides.</p></article><footer>Subscribe now</footer></body></html>`
+	path := filepath.Join(t.TempDir(), "page.html")
+	os.WriteFile(path, []byte(page), 0o644)
+	code, out, errOut := cli(t, "", "extract", path, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got := jsonLines(t, out)
+	if len(got) != 1 {
+		t.Fatalf("want one object, got %q", out)
+	}
+	o := got[0]
+	if o["url"] != "https://wire.example/2024/deal" || o["published"] != "2024-05-02T05:30:00Z" ||
+		!strings.Contains(o["text"].(string), "free trade agreement") || strings.Contains(o["text"].(string), "Subscribe") {
+		t.Errorf("extract --json = %v", o)
+	}
+	if !strings.HasPrefix(o["title"].(string), "Deal signed") {
+		t.Errorf("title %q", o["title"])
+	}
+}
