@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/canonurl"
@@ -34,19 +35,9 @@ func (pl *poll) process(ctx context.Context, items []item) error {
 	if workers < 1 {
 		workers = DefaultArticleWorkers
 	}
-	budget := pl.p.MaxArticleFetches
-	if budget < 1 {
-		budget = DefaultMaxArticleFetches
-	}
-	var budgetMu sync.Mutex
-	takeFetch := func() bool {
-		budgetMu.Lock()
-		defer budgetMu.Unlock()
-		if budget == 0 {
-			return false
-		}
-		budget--
-		return true
+	budget := &fetchBudget{left: pl.p.MaxArticleFetches}
+	if budget.left < 1 {
+		budget.left = DefaultMaxArticleFetches
 	}
 
 	queue := make(chan item)
@@ -56,7 +47,7 @@ func (pl *poll) process(ctx context.Context, items []item) error {
 		go func() {
 			defer wg.Done()
 			for it := range queue {
-				if err := pl.article(ctx, it, takeFetch); err != nil && ctx.Err() == nil {
+				if err := pl.article(ctx, it, budget); err != nil && ctx.Err() == nil {
 					pl.p.log().Warn("item skipped", "source", pl.src.Name, "link", it.link, "err", err)
 					pl.mu.Lock()
 					pl.res.ItemErrors++
@@ -87,15 +78,44 @@ feed:
 	return nil
 }
 
+// fetchBudget counts the article-page fetches a poll may still make.
+type fetchBudget struct {
+	mu   sync.Mutex
+	left int
+}
+
+// take uses one fetch, if any is left.
+func (b *fetchBudget) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.left == 0 {
+		return false
+	}
+	b.left--
+	return true
+}
+
+func (b *fetchBudget) spent() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.left == 0
+}
+
 // errDeferred marks an item left for the next poll (fetch budget spent).
 var errDeferred = errors.New("article fetch budget of this poll spent; left for the next poll")
 
 // article builds, matches and stores one item.
-func (pl *poll) article(ctx context.Context, it item, takeFetch func() bool) error {
+func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error {
 	now := pl.p.now()
 	link, err := itemURL(it, pl.src)
 	if err != nil {
 		return err
+	}
+	// An item that needs its page once the budget is spent waits for the
+	// next poll whether or not it is stored: asking the store would only
+	// cost a query per item of a huge feed.
+	if it.html == nil && pl.wantPage(it, link) && budget.spent() {
+		return nil
 	}
 	if have, err := pl.have(ctx, link); err != nil || have {
 		return err
@@ -104,7 +124,7 @@ func (pl *poll) article(ctx context.Context, it item, takeFetch func() bool) err
 		FetchedAt: now, FirstSeenAt: now}
 	pub := it.published
 
-	page, err := pl.page(ctx, it, link, takeFetch)
+	page, err := pl.page(ctx, it, link, budget)
 	switch {
 	case errors.Is(err, errDeferred):
 		return nil
@@ -130,6 +150,7 @@ func (pl *poll) article(ctx context.Context, it item, takeFetch func() bool) err
 			pub = pubTime{t: page.Published, from: storage.PublishedPage}
 		}
 	}
+	a.Title = clampTitle(a.Title)
 	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(a.Title) == "" {
 		return fmt.Errorf("article %s: no title and no text", link)
 	}
@@ -178,13 +199,13 @@ func (pl *poll) have(ctx context.Context, canonicalURL string) (bool, error) {
 
 // page returns the item's article page extracted, or nil when the page is
 // not to be fetched.
-func (pl *poll) page(ctx context.Context, it item, link string, takeFetch func() bool) (*extract.Page, error) {
+func (pl *poll) page(ctx context.Context, it item, link string, budget *fetchBudget) (*extract.Page, error) {
 	body, contentType := it.html, it.htmlContentType
 	if body == nil {
 		if !pl.wantPage(it, link) {
 			return nil, nil
 		}
-		if !takeFetch() {
+		if !budget.take() {
 			return nil, errDeferred
 		}
 		resp, err := pl.get(ctx, fetch.Request{URL: link, CheckRobots: true})
@@ -267,6 +288,22 @@ func publishedAt(p pubTime, now time.Time) (time.Time, string) {
 	}
 }
 
-// maxTitleBytes bounds a stored title: a feed may carry a title of any size,
+// maxTitleBytes bounds a stored title: a page may carry a title of any size,
 // and a title is shown whole in every list and export.
-const maxTitleBytes = 1 << 30
+const maxTitleBytes = 2048
+
+// clampTitle cuts an oversized title at a word boundary and marks the cut.
+func clampTitle(s string) string {
+	if len(s) <= maxTitleBytes {
+		return s
+	}
+	const mark = "…"
+	cut := maxTitleBytes - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if sp := strings.LastIndexAny(s[:cut], " \t\n"); sp > cut/2 {
+		cut = sp
+	}
+	return strings.TrimSpace(s[:cut]) + mark
+}

@@ -150,22 +150,7 @@ func peakHeap() (stop func() uint64) {
 
 func benchPipeline(b *testing.B, dbPath string) (*Pipeline, *storage.Store) {
 	b.Helper()
-	ctx := context.Background()
-	set, err := claims.Shipped()
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := matcher.Compile(set)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := storage.Open(ctx, dbPath)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := st.SyncClaims(ctx, set); err != nil {
-		b.Fatal(err)
-	}
+	st, m := shippedStore(b, dbPath)
 	client := fetch.New(fetch.Options{AllowPrivate: true, PerHostDelay: -1, PerHostConcurrency: 16, Timeout: 30 * time.Second})
 	return &Pipeline{Store: st, Fetcher: client, Matcher: func() *matcher.Matcher { return m }, MaxArticleFetches: benchItemsPerFeed}, st
 }

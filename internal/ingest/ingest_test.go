@@ -121,23 +121,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	set, err := claims.Shipped()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := matcher.Compile(set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := storage.Open(ctx, filepath.Join(t.TempDir(), "cw.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.SyncClaims(ctx, set); err != nil {
-		t.Fatal(err)
-	}
+	st, m := shippedStore(t, filepath.Join(t.TempDir(), "cw.db"))
 	f := &fixture{store: st, now: time.Date(2024, 9, 4, 12, 0, 0, 0, time.UTC)}
 	f.pipe = &Pipeline{
 		Store:   st,
@@ -146,6 +130,30 @@ func newFixture(t *testing.T) *fixture {
 		Now:     func() time.Time { return f.now },
 	}
 	return f
+}
+
+// shippedStore opens a store at path holding the shipped claims, closed
+// when the test ends, and returns it with those claims compiled.
+func shippedStore(tb testing.TB, path string) (*storage.Store, *matcher.Matcher) {
+	tb.Helper()
+	ctx := context.Background()
+	set, err := claims.Shipped()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := matcher.Compile(set)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := storage.Open(ctx, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if _, err := st.SyncClaims(ctx, set); err != nil {
+		tb.Fatal(err)
+	}
+	return st, m
 }
 
 // source registers a source in the store, as the command line does before
