@@ -52,6 +52,16 @@ func BenchmarkMatch(b *testing.B) {
 	}
 }
 
+// BenchmarkTokenize measures tokenising alone over the same bodies: the floor
+// under BenchmarkMatch.
+func BenchmarkTokenize(b *testing.B) {
+	var tk textnorm.Tokens
+	benchBodies(b, corpusBodies(b), func(body string) int {
+		tk.Reset(body)
+		return 0
+	})
+}
+
 func benchBodies(b *testing.B, bodies []string, match func(string) int) {
 	var total int64
 	for _, body := range bodies {

@@ -58,3 +58,26 @@ func TestPackWord(t *testing.T) {
 		}
 	}
 }
+
+// TestWordCacheAgreesWithDFA checks cached lookups against the DFA, for
+// words around the 8- and 16-byte packing limits, asked twice each (a miss,
+// then usually a hit) in an order that makes slots change hands.
+func TestWordCacheAgreesWithDFA(t *testing.T) {
+	m := mustCompile(t, generateClaims(200, 3))
+	var words [][]byte
+	buf := []byte("iranianrussiansanctionsexportcontrolsdeliveredxyzzy12345678901234567890")
+	for start := 0; start < len(buf); start += 3 {
+		for end := start + 1; end <= min(len(buf), start+20); end++ {
+			words = append(words, buf[start:end])
+		}
+	}
+	var c wordCache
+	for pass := range 2 {
+		for _, w := range words {
+			want := m.dfa.lookup(w, nil)
+			if got := c.lookup(m.dfa, w, nil); !slices.Equal(got, want) {
+				t.Fatalf("pass %d: cached lookup(%q) = %v, DFA gives %v", pass, w, got, want)
+			}
+		}
+	}
+}

@@ -28,9 +28,10 @@ type scratch struct {
 	symOff []int32 // word i's symbols are syms[symOff[i]:symOff[i+1]]
 	syms   []int32
 	cands  []int32 // words with at least one symbol
-	// misses remembers short words known to be in no pattern, so common
-	// words ("the", "said") cost one probe instead of a walk of the DFA.
-	misses  [1 << missBits]uint64
+	// words remembers what recent words look up to, so that a common
+	// word ("the", "said", "Iran") costs one probe instead of a walk of
+	// the DFA.
+	words   wordCache
 	hits    [][]hit // per claim, for the text being scanned
 	touched []int32 // claims with hits in the text being scanned
 	negs    []int32 // word positions of negations
@@ -111,24 +112,10 @@ func (m *Matcher) scan(s *scratch) {
 	d := m.dfa
 	for i := range tk.Tokens {
 		w := tk.Norm(i)
-		// Most words stop at the first one or two bytes, or are known
-		// misses; test those here rather than pay for a walk.
-		if d.root[w[0]] != 0 && (len(w) == 1 || d.pairs[int(w[0])<<8|int(w[1])] != 0 || d.prefix[d.root[w[0]]] >= 0) {
-			key, slot := uint64(0), -1
-			if len(w) <= 8 {
-				key = packWord(w)
-				slot = int((key * 0x9E3779B97F4A7C15) >> (64 - missBits))
-			}
-			if slot < 0 || s.misses[slot] != key {
-				n := len(s.syms)
-				s.syms = d.lookup(w, s.syms)
-				switch {
-				case len(s.syms) > n:
-					s.cands = append(s.cands, int32(i))
-				case slot >= 0:
-					s.misses[slot] = key
-				}
-			}
+		n := len(s.syms)
+		s.syms = s.words.lookup(d, w, s.syms)
+		if len(s.syms) > n {
+			s.cands = append(s.cands, int32(i))
 		}
 		s.symOff = append(s.symOff, int32(len(s.syms)))
 		if len(w) > 3 && w[len(w)-1] == 't' && w[len(w)-2] == '\'' && w[len(w)-3] == 'n' {
@@ -149,9 +136,6 @@ func (m *Matcher) scan(s *scratch) {
 		}
 	}
 }
-
-// missBits sizes the per-scratch cache of missed words (32 KiB).
-const missBits = 12
 
 // packWord packs a word of at most 8 bytes into a uint64, zero-padded; words
 // hold no zero bytes, so distinct words pack differently.
