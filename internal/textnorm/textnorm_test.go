@@ -234,6 +234,27 @@ func TestRuneByRuneMatchesNormalize(t *testing.T) {
 	}
 }
 
+// TestClassify8 checks the eight-bytes-at-a-time classifier against the
+// byte table for every byte value in every position, among random others.
+func TestClassify8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for c := range 256 {
+		for pos := range 8 {
+			for range 8 {
+				x := rng.Uint64()&^(0xff<<(8*pos)) | uint64(c)<<(8*pos)
+				word, upper := classify8(x)
+				for k := range 8 {
+					b := byte(x >> (8 * k))
+					gotWord, gotUpper := word>>(8*k+7)&1 == 1, upper>>(8*k+7)&1 == 1
+					if gotWord != (asciiClass[b] == clsWord) || gotUpper != ('A' <= b && b <= 'Z') {
+						t.Fatalf("classify8(%#x) byte %d (%#x): word %v upper %v", x, k, b, gotWord, gotUpper)
+					}
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkTokenize(b *testing.B) {
 	text := strings.Repeat("Moscow has begun delivering Su-35 fighter jets to Tehran, the U.S. said on Dec. 25. ", 100)
 	var tk Tokens

@@ -1,7 +1,10 @@
 package textnorm
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -280,12 +283,10 @@ func (t *Tokens) word(text string, i int) int {
 	start, normStart := i, len(t.norm)
 	n := len(text)
 	for i < n {
-		c := text[i]
-		if asciiClass[c] == clsWord { // bytes ≥ 0x80 are clsOther
-			t.norm = append(t.norm, lowerTable[c])
-			i++
-			continue
+		if i = t.lowerRun(text, i); i == n {
+			break
 		}
+		c := text[i]
 		switch c {
 		case '.', ',':
 			if i+1 < n && isASCIIAlnum(text[i+1]) && (c == '.' || isASCIIDigit(text[i-1]) && isASCIIDigit(text[i+1])) {
@@ -314,6 +315,63 @@ func (t *Tokens) word(text string, i int) int {
 	}
 	t.emit(start, i)
 	return i
+}
+
+// lowerRun appends the ASCII letters and digits from i on to t.norm in
+// lower case and returns where they end. It takes eight bytes at a time
+// (SWAR), so a word costs a few steps and one unpredictable branch instead
+// of a step and a branch per byte; the eight stored bytes may run past the
+// word into t.norm's spare capacity, which later words overwrite.
+func (t *Tokens) lowerRun(text string, i int) int {
+	norm := t.norm
+	n := len(text)
+	for i+8 <= n {
+		if cap(norm)-len(norm) < 8 {
+			norm = slices.Grow(norm, 8)
+		}
+		x := load64(text, i)
+		word, upper := classify8(x)
+		l := len(norm)
+		binary.LittleEndian.PutUint64(norm[l:l+8], x|upper>>2) // 'A'|0x20 == 'a'
+		if stop := ^word & hi8; stop != 0 {
+			k := bits.TrailingZeros64(stop) >> 3
+			t.norm = norm[:l+k]
+			return i + k
+		}
+		norm = norm[:l+8]
+		i += 8
+	}
+	for i < n && asciiClass[text[i]] == clsWord { // bytes ≥ 0x80 are clsOther
+		norm = append(norm, lowerTable[text[i]])
+		i++
+	}
+	t.norm = norm
+	return i
+}
+
+const (
+	lo8 = 0x0101010101010101
+	hi8 = 0x8080808080808080
+)
+
+// load64 reads text[i:i+8] little-endian (the compiler makes it one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// classify8 returns, for the eight bytes of x, the high bit set in word for
+// each ASCII letter or digit and in upper for each upper-case ASCII letter.
+func classify8(x uint64) (word, upper uint64) {
+	ascii := ^x & hi8
+	low7 := x &^ hi8
+	biased := low7 | hi8 // 0x80 + low7 per byte: no byte borrows from the next
+	// A byte is ≥ lo when 0x80+x-lo keeps the high bit, ≤ hi when 0x80+hi-x does.
+	upper = (biased - 'A'*lo8) & (('Z'|0x80)*lo8 - low7) & ascii
+	digit := (biased - '0'*lo8) & (('9'|0x80)*lo8 - low7)
+	lower := (biased - 'a'*lo8) & (('z'|0x80)*lo8 - low7)
+	return (digit|lower)&ascii | upper, upper
 }
 
 // apostrophe handles an apostrophe of width w at i inside a word: a
