@@ -57,6 +57,66 @@ type dfa struct {
 	shift  uint    // 64 - log2(len(edges))
 	exact  []int32 // node → symbol of the word ending here, or -1
 	prefix []int32 // node → symbol of the prefix ending here, or -1
+	// filter has a bit set for every (first three bytes, length) that some
+	// word with a symbol can have, hashed into an L1-sized bit set; most
+	// words of a text test clear and skip the lookup altogether. Words
+	// under a prefix of one or two bytes pass by short instead.
+	filter [1 << filterBits / 64]uint64
+	short  [1 << filterBits / 64]uint64
+}
+
+// filterBits sizes dfa.filter and dfa.short (8 KiB each).
+const filterBits = 16
+
+// filterLen caps the lengths filterKey tells apart.
+const filterLen = 31
+
+// filterKey returns the filter bit of a word of length n starting with up to
+// three bytes (zero-padded), or with n 0 of a short prefix.
+func filterKey(w []byte, n int) uint32 {
+	k := uint32(min(n, filterLen))
+	for i := range min(len(w), 3) {
+		k |= uint32(w[i]) << (8 + 8*i)
+	}
+	return (k * 0x9E3779B1) >> (32 - filterBits)
+}
+
+// mayMatch reports whether word w can have a symbol; false is certain.
+func (d *dfa) mayMatch(w []byte) bool {
+	k := filterKey(w, len(w))
+	if d.filter[k/64]&(1<<(k%64)) != 0 {
+		return true
+	}
+	k1, k2 := filterKey(w[:1], 0), filterKey(w[:min(2, len(w))], 0)
+	return d.short[k1/64]&(1<<(k1%64)) != 0 || d.short[k2/64]&(1<<(k2%64)) != 0
+}
+
+func setBit(set []uint64, k uint32) { set[k/64] |= 1 << (k % 64) }
+
+// fillFilter sets the filter bits of every word a symbol can match: the
+// exact words themselves, and every word at least as long as a prefix that
+// starts with it.
+func (d *dfa) fillFilter(t *trie) {
+	var walk func(n int32, word []byte)
+	walk = func(n int32, word []byte) {
+		node := &t.nodes[n]
+		if node.exact >= 0 {
+			setBit(d.filter[:], filterKey(word, len(word)))
+		}
+		if node.prefix >= 0 {
+			if len(word) < 3 {
+				setBit(d.short[:], filterKey(word, 0))
+			} else {
+				for l := len(word); l <= filterLen; l++ {
+					setBit(d.filter[:], filterKey(word, l))
+				}
+			}
+		}
+		for c, next := range node.next {
+			walk(next, append(word, c))
+		}
+	}
+	walk(0, nil)
 }
 
 func (t *trie) compile() *dfa {
@@ -70,6 +130,7 @@ func (t *trie) compile() *dfa {
 		size, bits = size*2, bits+1
 	}
 	d.edges, d.shift = make([]uint64, size), 64-bits
+	d.fillFilter(t)
 	for i, n := range t.nodes {
 		d.exact[i], d.prefix[i] = n.exact, n.prefix
 		for c, to := range n.next {

@@ -2,7 +2,11 @@ package matcher
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/textnorm"
 )
 
 func TestDFALookup(t *testing.T) {
@@ -78,6 +82,47 @@ func TestWordCacheAgreesWithDFA(t *testing.T) {
 			if got := c.lookup(m.dfa, w, nil); !slices.Equal(got, want) {
 				t.Fatalf("pass %d: cached lookup(%q) = %v, DFA gives %v", pass, w, got, want)
 			}
+		}
+	}
+}
+
+// TestFilterNeverHidesAMatch checks that every word with a symbol passes
+// the filter: the corpus's words, and every pattern word and prefix
+// stretched to lengths around the filter's length cap.
+func TestFilterNeverHidesAMatch(t *testing.T) {
+	for _, cs := range [][]claims.Claim{shippedClaims(t), generateClaims(500, 1)} {
+		m := mustCompile(t, cs)
+		check := func(w []byte) {
+			if len(m.dfa.lookup(w, nil)) > 0 && !m.dfa.mayMatch(w) {
+				t.Fatalf("filter rejects %q, which has symbols", w)
+			}
+		}
+		var tk textnorm.Tokens
+		for _, body := range corpusBodies(t) {
+			tk.Reset(body)
+			for i := range tk.Tokens {
+				check(tk.Norm(i))
+			}
+		}
+		terms := append(slices.Clone(negations), hedges...)
+		for _, cc := range m.claims {
+			terms = append(terms, cc.terms...)
+		}
+		passed := 0
+		for _, term := range terms {
+			words, _, err := parseTerm(term)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range words {
+				for extra := range filterLen + 3 {
+					check([]byte(w + strings.Repeat("x", extra)))
+				}
+				passed++
+			}
+		}
+		if passed == 0 {
+			t.Fatal("no pattern words checked")
 		}
 	}
 }

@@ -112,10 +112,12 @@ func (m *Matcher) scan(s *scratch) {
 	d := m.dfa
 	for i := range tk.Tokens {
 		w := tk.Norm(i)
-		n := len(s.syms)
-		s.syms = s.words.lookup(d, w, s.syms)
-		if len(s.syms) > n {
-			s.cands = append(s.cands, int32(i))
+		if d.mayMatch(w) {
+			n := len(s.syms)
+			s.syms = s.words.lookup(d, w, s.syms)
+			if len(s.syms) > n {
+				s.cands = append(s.cands, int32(i))
+			}
 		}
 		s.symOff = append(s.symOff, int32(len(s.syms)))
 		if len(w) > 3 && w[len(w)-1] == 't' && w[len(w)-2] == '\'' && w[len(w)-3] == 'n' {
