@@ -71,23 +71,21 @@ const filterBits = 16
 // filterLen caps the lengths filterKey tells apart.
 const filterLen = 31
 
-// filterKey returns the filter bit of a word of length n starting with up to
-// three bytes (zero-padded), or with n 0 of a short prefix.
-func filterKey(w []byte, n int) uint32 {
-	k := uint32(min(n, filterLen))
-	for i := range min(len(w), 3) {
-		k |= uint32(w[i]) << (8 + 8*i)
-	}
-	return (k * 0x9E3779B1) >> (32 - filterBits)
+// filterKey returns the filter bit of a word of length n starting with the
+// bytes head (up to three, packed little-endian as packWord does), or with
+// n 0 of a short prefix.
+func filterKey(head uint32, n int) uint32 {
+	return ((head<<8 | uint32(min(n, filterLen))) * 0x9E3779B1) >> (32 - filterBits)
 }
 
-// mayMatch reports whether word w can have a symbol; false is certain.
-func (d *dfa) mayMatch(w []byte) bool {
-	k := filterKey(w, len(w))
+// mayMatch reports whether a word can have a symbol, given its length and
+// its first bytes packed by packWord; false is certain.
+func (d *dfa) mayMatch(packed uint64, n int) bool {
+	k := filterKey(uint32(packed&0xffffff), n)
 	if d.filter[k/64]&(1<<(k%64)) != 0 {
 		return true
 	}
-	k1, k2 := filterKey(w[:1], 0), filterKey(w[:min(2, len(w))], 0)
+	k1, k2 := filterKey(uint32(packed&0xff), 0), filterKey(uint32(packed&0xffff), 0)
 	return d.short[k1/64]&(1<<(k1%64)) != 0 || d.short[k2/64]&(1<<(k2%64)) != 0
 }
 
@@ -100,15 +98,16 @@ func (d *dfa) fillFilter(t *trie) {
 	var walk func(n int32, word []byte)
 	walk = func(n int32, word []byte) {
 		node := &t.nodes[n]
+		head := uint32(packWord(word[:min(3, len(word))]))
 		if node.exact >= 0 {
-			setBit(d.filter[:], filterKey(word, len(word)))
+			setBit(d.filter[:], filterKey(head, len(word)))
 		}
 		if node.prefix >= 0 {
 			if len(word) < 3 {
-				setBit(d.short[:], filterKey(word, 0))
+				setBit(d.short[:], filterKey(head, 0))
 			} else {
 				for l := len(word); l <= filterLen; l++ {
-					setBit(d.filter[:], filterKey(word, l))
+					setBit(d.filter[:], filterKey(head, l))
 				}
 			}
 		}

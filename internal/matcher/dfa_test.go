@@ -79,7 +79,7 @@ func TestWordCacheAgreesWithDFA(t *testing.T) {
 	for pass := range 2 {
 		for _, w := range words {
 			want := m.dfa.lookup(w, nil)
-			if got := c.lookup(m.dfa, w, nil); !slices.Equal(got, want) {
+			if got := c.lookup(m.dfa, w, packWord(w), nil); !slices.Equal(got, want) {
 				t.Fatalf("pass %d: cached lookup(%q) = %v, DFA gives %v", pass, w, got, want)
 			}
 		}
@@ -93,7 +93,7 @@ func TestFilterNeverHidesAMatch(t *testing.T) {
 	for _, cs := range [][]claims.Claim{shippedClaims(t), generateClaims(500, 1)} {
 		m := mustCompile(t, cs)
 		check := func(w []byte) {
-			if len(m.dfa.lookup(w, nil)) > 0 && !m.dfa.mayMatch(w) {
+			if len(m.dfa.lookup(w, nil)) > 0 && !m.dfa.mayMatch(packWord(w), len(w)) {
 				t.Fatalf("filter rejects %q, which has symbols", w)
 			}
 		}

@@ -112,9 +112,9 @@ func (m *Matcher) scan(s *scratch) {
 	d := m.dfa
 	for i := range tk.Tokens {
 		w := tk.Norm(i)
-		if d.mayMatch(w) {
+		if k0 := packWord(w); d.mayMatch(k0, len(w)) {
 			n := len(s.syms)
-			s.syms = s.words.lookup(d, w, s.syms)
+			s.syms = s.words.lookup(d, w, k0, s.syms)
 			if len(s.syms) > n {
 				s.cands = append(s.cands, int32(i))
 			}
@@ -139,8 +139,9 @@ func (m *Matcher) scan(s *scratch) {
 	}
 }
 
-// packWord packs a word of at most 8 bytes into a uint64, zero-padded; words
-// hold no zero bytes, so distinct words pack differently.
+// packWord packs a word of at most 8 bytes into a uint64, zero-padded (a
+// longer word's first 8 bytes); words hold no zero bytes, so distinct words
+// pack differently.
 func packWord(w []byte) uint64 {
 	if cap(w) >= 8 {
 		// The bytes past the word belong to later words: mask them off

@@ -20,16 +20,15 @@ type cacheSlot struct {
 
 const maxCachedSyms = 3
 
-// lookup appends the symbols of word w to out, as dfa.lookup does.
-func (c *wordCache) lookup(d *dfa, w []byte, out []int32) []int32 {
+// lookup appends the symbols of word w to out, as dfa.lookup does; k0 is
+// packWord(w), which the caller has at hand.
+func (c *wordCache) lookup(d *dfa, w []byte, k0 uint64, out []int32) []int32 {
 	if len(w) > 16 {
 		return d.lookup(w, out)
 	}
-	var k0, k1 uint64
-	if len(w) <= 8 {
-		k0 = packWord(w)
-	} else {
-		k0, k1 = packWord(w[:8]), packWord(w[8:])
+	var k1 uint64
+	if len(w) > 8 {
+		k1 = packWord(w[8:])
 	}
 	slot := &c.slots[((k0^k1*0xC2B2AE3D27D4EB4F)*0x9E3779B97F4A7C15)>>(64-cacheBits)]
 	if slot.k0 == k0 && slot.k1 == k1 {
