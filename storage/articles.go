@@ -82,8 +82,8 @@ func (a *Article) normalize(now time.Time) error {
 	return nil
 }
 
-// SaveArticle stores an article, its full-text row and its evidence in one
-// transaction: on any error nothing of it is stored.
+// SaveArticle stores an article, its full-text row and its evidence
+// atomically: on any error nothing of it is stored.
 //
 // Dedupe: an article whose canonical URL is already stored is not new and is
 // not rewritten (the first version is kept), but findings are still upserted
@@ -95,125 +95,164 @@ func (a *Article) normalize(now time.Time) error {
 // Story grouping: a new article whose SimHash is within Hamming distance 3 of
 // a stored one joins that article's story (the closest, oldest on ties);
 // otherwise it starts its own story (StoryID = its own id).
+//
+// Concurrent calls are committed together (see the package comment); each
+// returns once its article is committed. If ctx ends before the writer has
+// taken the article, SaveArticle returns ctx.Err() and stores nothing; once
+// taken, the article is committed with its batch whatever ctx does.
 func (s *Store) SaveArticle(ctx context.Context, a Article, findings []claims.Finding) (SaveResult, error) {
 	now := s.now()
 	if err := a.normalize(now); err != nil {
 		return SaveResult{}, fmt.Errorf("save article %s: %w", a.URL, err)
 	}
-	var res SaveResult
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		res = SaveResult{}
-		published, byHash, err := existingArticle(ctx, tx, &a)
+	rows := make([]evidenceRow, len(findings))
+	for i, f := range findings {
+		r, err := newEvidenceRow(f)
 		if err != nil {
-			return err
+			return SaveResult{}, fmt.Errorf("save article %s: evidence for claim %q: %w", a.URL, f.ClaimID, err)
 		}
-		switch {
-		case published == "":
-			if err := insertArticle(ctx, tx, &a); err != nil {
-				return err
-			}
-			res.New = true
-			published = dbTime(a.PublishedAt).(string)
-		case byHash:
-			res.DuplicateOf = a.ID
-		}
-		res.ArticleID, res.StoryID = a.ID, a.StoryID
-		for _, f := range findings {
-			inserted, _, err := upsertEvidence(ctx, tx, a.ID, published, f, now)
-			if err != nil {
-				return fmt.Errorf("evidence for claim %q: %w", f.ClaimID, err)
-			}
-			if inserted {
-				res.NewEvidence++
-			}
-		}
-		return nil
-	})
+		rows[i] = r
+	}
+	res, err := s.submit(ctx, &saveRequest{a: a, findings: rows, now: now, reply: make(chan saveReply, 1)})
 	if err != nil {
 		return SaveResult{}, fmt.Errorf("save article %s: %w", a.URL, err)
 	}
 	return res, nil
 }
 
-// existingArticle looks a up by URL, then by content hash. When found it sets
-// a.ID and a.StoryID and returns the stored published_at ("" means new) and
-// whether it was found by content hash under another URL.
-func existingArticle(ctx context.Context, tx *sql.Tx, a *Article) (published string, byHash bool, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT id, story_id, published_at FROM articles WHERE url = ?`, a.URL).
-		Scan(&a.ID, &a.StoryID, &published)
-	if err == nil {
-		return published, false, nil
+// saveArticle does SaveArticle's writes inside the writer's transaction.
+func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, now time.Time) (SaveResult, error) {
+	var res SaveResult
+	published, byHash, err := existingArticle(w, a)
+	if err != nil {
+		return res, err
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", false, fmt.Errorf("look up URL: %w", err)
+	switch {
+	case published == "":
+		if err := insertArticle(w, a); err != nil {
+			return res, err
+		}
+		res.New = true
+		published = dbTime(a.PublishedAt).(string)
+	case byHash:
+		res.DuplicateOf = a.ID
 	}
-	if a.ContentHash == "" {
-		return "", false, nil
+	res.ArticleID, res.StoryID = a.ID, a.StoryID
+	for _, f := range findings {
+		inserted, _, err := upsertEvidence(w, a.ID, published, f, now)
+		if err != nil {
+			return res, fmt.Errorf("evidence for claim %q: %w", f.ClaimID, err)
+		}
+		if inserted {
+			res.NewEvidence++
+		}
 	}
-	err = tx.QueryRowContext(ctx, `
-		SELECT id, story_id, published_at FROM articles
-		WHERE content_hash = ? AND content_hash <> '' ORDER BY id LIMIT 1`, a.ContentHash).
-		Scan(&a.ID, &a.StoryID, &published)
+	return res, nil
+}
+
+// SaveArticle's statements, prepared once on the writer connection.
+const (
+	qExistingArticle = `
+		SELECT id, story_id, published_at, 0 FROM articles WHERE url = ?1
+		UNION ALL
+		SELECT * FROM (SELECT id, story_id, published_at, 1 FROM articles
+			WHERE content_hash = ?2 AND content_hash <> '' ORDER BY id LIMIT 1)
+		LIMIT 1`
+	qNextArticleID = `SELECT COALESCE(MAX(id), 0) + 1 FROM articles`
+	qInsertArticle = `
+		INSERT INTO articles (id, url, title, published_at, published_flag, fetched_at, first_seen_at,
+			source, outlet, lang, text, content_hash, simhash, band0, band1, band2, band3, story_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qFindStory = `
+		SELECT id, simhash, story_id FROM articles WHERE band0 = ?1
+		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band1 = ?2
+		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band2 = ?3
+		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band3 = ?4`
+	qInsertEvidence = `
+		INSERT INTO evidence (claim_id, article_id, stance, confidence, snippet, matched_terms,
+			sentences, in_title, directed, published_at, first_seen_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (claim_id, article_id) DO NOTHING`
+	qUpdateEvidence = `
+		UPDATE evidence SET stance = ?, confidence = ?, snippet = ?, matched_terms = ?, sentences = ?,
+			in_title = ?, directed = ?, stale = 0, updated_at = ?
+		WHERE claim_id = ? AND article_id = ? AND NOT (stance = ? AND confidence = ? AND snippet = ?
+			AND matched_terms = ? AND sentences = ? AND in_title = ? AND directed = ? AND stale = 0)`
+)
+
+// existingArticle looks a up by URL, then by content hash, in one query.
+// When found it sets a.ID and a.StoryID and returns the stored published_at
+// ("" means new) and whether it was found by content hash under another URL.
+func existingArticle(w *stmtTx, a *Article) (published string, byHash bool, err error) {
+	err = w.scanRow(qExistingArticle, []any{a.URL, a.ContentHash}, &a.ID, &a.StoryID, &published, &byHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("look up content hash: %w", err)
+		return "", false, fmt.Errorf("look up URL and content hash: %w", err)
 	}
-	return published, true, nil
+	return published, byHash, nil
 }
 
-// insertArticle inserts a new article, assigning a.ID and a.StoryID.
-func insertArticle(ctx context.Context, tx *sql.Tx, a *Article) error {
-	b := bands(a.SimHash)
-	err := tx.QueryRowContext(ctx, `
-		INSERT INTO articles (url, title, published_at, published_flag, fetched_at, first_seen_at,
-			source, outlet, lang, text, content_hash, simhash, band0, band1, band2, band3)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		a.URL, a.Title, dbTime(a.PublishedAt), a.PublishedFlag, dbTime(a.FetchedAt), dbTime(a.FirstSeenAt),
-		a.Source, a.Outlet, a.Lang, a.Text, a.ContentHash, int64(a.SimHash), b[0], b[1], b[2], b[3],
-	).Scan(&a.ID)
-	if err != nil {
-		return fmt.Errorf("insert article: %w", err)
+// insertArticle inserts a new article, assigning a.ID and a.StoryID. The
+// story is found before the insert and the id chosen as SQLite would
+// (largest plus one; the write lock is held), so the row is written once:
+// setting story_id afterwards would rewrite the whole row, text included.
+func insertArticle(w *stmtTx, a *Article) error {
+	if err := w.scanRow(qNextArticleID, nil, &a.ID); err != nil {
+		return fmt.Errorf("insert article: next id: %w", err)
 	}
 	a.StoryID = a.ID
+	b := bands(a.SimHash)
 	if a.SimHash != 0 {
-		rows, err := tx.QueryContext(ctx, `
-			SELECT id, simhash, story_id FROM articles
-			WHERE id <> ? AND (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ?)`,
-			a.ID, b[0], b[1], b[2], b[3])
+		story, err := findStory(w, a.SimHash, b)
 		if err != nil {
-			return fmt.Errorf("find story: %w", err)
+			return err
 		}
-		best, bestID := storyDistance+1, int64(0)
-		for rows.Next() {
-			var id, h, story int64
-			if err := rows.Scan(&id, &h, &story); err != nil {
-				rows.Close()
-				return fmt.Errorf("find story: %w", err)
-			}
-			d := bits.OnesCount64(uint64(h) ^ a.SimHash)
-			if d < best || (d == best && id < bestID) {
-				best, bestID, a.StoryID = d, id, story
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("find story: %w", err)
+		if story != 0 {
+			a.StoryID = story
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE articles SET story_id = ? WHERE id = ?`, a.StoryID, a.ID); err != nil {
-		return fmt.Errorf("set story: %w", err)
+	_, err := w.exec(qInsertArticle,
+		a.ID, a.URL, a.Title, dbTime(a.PublishedAt), a.PublishedFlag, dbTime(a.FetchedAt), dbTime(a.FirstSeenAt),
+		a.Source, a.Outlet, a.Lang, a.Text, a.ContentHash, int64(a.SimHash), b[0], b[1], b[2], b[3], a.StoryID)
+	if err != nil {
+		return fmt.Errorf("insert article: %w", err)
 	}
 	return nil
 }
 
-// upsertEvidence records a finding for an article. inserted reports a new
-// row; changed an existing row whose content changed (or that was stale).
-// The first-seen time and reviews of an existing row are kept.
-func upsertEvidence(ctx context.Context, tx *sql.Tx, articleID int64, published string, f claims.Finding, now time.Time) (inserted, changed bool, err error) {
+// findStory returns the story of the stored article closest to h (oldest on
+// ties) within storyDistance, or 0. Each band is looked up on its own
+// covering index (band, simhash, story_id): no table row is read.
+func findStory(w *stmtTx, h uint64, b [4]any) (int64, error) {
+	rows, err := w.query(qFindStory,
+		b[0], b[1], b[2], b[3])
+	if err != nil {
+		return 0, fmt.Errorf("find story: %w", err)
+	}
+	defer rows.Close()
+	best, bestID, story := storyDistance+1, int64(0), int64(0)
+	for rows.Next() {
+		var id, sh, st int64
+		if err := rows.Scan(&id, &sh, &st); err != nil {
+			return 0, fmt.Errorf("find story: %w", err)
+		}
+		d := bits.OnesCount64(uint64(sh) ^ h)
+		if d < best || (d == best && id < bestID) {
+			best, bestID, story = d, id, st
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("find story: %w", err)
+	}
+	return story, nil
+}
+
+// newEvidenceRow checks a finding's stance and encodes its matched terms.
+func newEvidenceRow(f claims.Finding) (evidenceRow, error) {
 	if _, err := claims.ParseStance(string(f.Stance), false); err != nil {
-		return false, false, err
+		return evidenceRow{}, err
 	}
 	terms := f.MatchedTerms
 	if terms == nil {
@@ -221,15 +260,18 @@ func upsertEvidence(ctx context.Context, tx *sql.Tx, articleID int64, published 
 	}
 	tj, err := json.Marshal(terms)
 	if err != nil {
-		return false, false, err
+		return evidenceRow{}, err
 	}
+	return evidenceRow{Finding: f, terms: string(tj)}, nil
+}
+
+// upsertEvidence records a finding for an article. inserted reports a new
+// row; changed an existing row whose content changed (or that was stale).
+// The first-seen time and reviews of an existing row are kept.
+func upsertEvidence(w *stmtTx, articleID int64, published string, f evidenceRow, now time.Time) (inserted, changed bool, err error) {
 	ts := dbTime(now)
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO evidence (claim_id, article_id, stance, confidence, snippet, matched_terms,
-			sentences, in_title, directed, published_at, first_seen_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (claim_id, article_id) DO NOTHING`,
-		f.ClaimID, articleID, string(f.Stance), f.Confidence, f.Snippet, string(tj),
+	res, err := w.exec(qInsertEvidence,
+		f.ClaimID, articleID, string(f.Stance), f.Confidence, f.Snippet, f.terms,
 		f.Sentences, boolInt(f.InTitle), boolInt(f.Directed), published, ts, ts)
 	if err != nil {
 		return false, false, err
@@ -237,14 +279,10 @@ func upsertEvidence(ctx context.Context, tx *sql.Tx, articleID int64, published 
 	if n, _ := res.RowsAffected(); n == 1 {
 		return true, false, nil
 	}
-	res, err = tx.ExecContext(ctx, `
-		UPDATE evidence SET stance = ?, confidence = ?, snippet = ?, matched_terms = ?, sentences = ?,
-			in_title = ?, directed = ?, stale = 0, updated_at = ?
-		WHERE claim_id = ? AND article_id = ? AND NOT (stance = ? AND confidence = ? AND snippet = ?
-			AND matched_terms = ? AND sentences = ? AND in_title = ? AND directed = ? AND stale = 0)`,
-		string(f.Stance), f.Confidence, f.Snippet, string(tj), f.Sentences, boolInt(f.InTitle), boolInt(f.Directed), ts,
+	res, err = w.exec(qUpdateEvidence,
+		string(f.Stance), f.Confidence, f.Snippet, f.terms, f.Sentences, boolInt(f.InTitle), boolInt(f.Directed), ts,
 		f.ClaimID, articleID,
-		string(f.Stance), f.Confidence, f.Snippet, string(tj), f.Sentences, boolInt(f.InTitle), boolInt(f.Directed))
+		string(f.Stance), f.Confidence, f.Snippet, f.terms, f.Sentences, boolInt(f.InTitle), boolInt(f.Directed))
 	if err != nil {
 		return false, false, err
 	}

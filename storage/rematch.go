@@ -74,6 +74,7 @@ func (s *Store) Rematch(ctx context.Context, claimID string, match func(a Articl
 		var delta RematchResult
 		err = s.writeTx(ctx, func(tx *sql.Tx) error {
 			delta = RematchResult{}
+			w := s.stmts.in(ctx, tx)
 			for _, o := range outs {
 				if !o.ok {
 					r, err := tx.ExecContext(ctx, `UPDATE evidence SET stale = 1, updated_at = ?
@@ -86,7 +87,11 @@ func (s *Store) Rematch(ctx context.Context, claimID string, match func(a Articl
 					continue
 				}
 				delta.Matched++
-				inserted, changed, err := upsertEvidence(ctx, tx, o.id, o.published.(string), o.f, now)
+				row, err := newEvidenceRow(o.f)
+				if err != nil {
+					return fmt.Errorf("article %d: %w", o.id, err)
+				}
+				inserted, changed, err := upsertEvidence(w, o.id, o.published.(string), row, now)
 				if err != nil {
 					return fmt.Errorf("article %d: %w", o.id, err)
 				}
