@@ -32,10 +32,13 @@ type scratch struct {
 	// word ("the", "said", "Iran") costs one probe instead of a walk of
 	// the DFA.
 	words   wordCache
-	hits    [][]hit // per claim, for the text being scanned
-	touched []int32 // claims with hits in the text being scanned
-	negs    []int32 // word positions of negations
-	hedges  []int32 // word positions of hedges
+	occs    []occurrence // patterns found in the text being scanned, in order
+	present []uint64     // per claim: groups found in the text being scanned
+	hits    [][]hit      // per claim, for the text being scanned
+	touched []int32      // claims with group hits in the text being scanned
+	live    []int32      // claims with hits of all their "all" groups there
+	negs    []int32      // word positions of negations
+	hedges  []int32      // word positions of hedges
 	scopes  [][]scope
 	matched []int32  // claims with at least one matching scope
 	terms   [][]bool // per claim: which terms occurred in matching scopes
@@ -43,9 +46,10 @@ type scratch struct {
 
 func newScratch(claims int) any {
 	return &scratch{
-		hits:   make([][]hit, claims),
-		scopes: make([][]scope, claims),
-		terms:  make([][]bool, claims),
+		hits:    make([][]hit, claims),
+		present: make([]uint64, claims),
+		scopes:  make([][]scope, claims),
+		terms:   make([][]bool, claims),
 	}
 }
 
@@ -78,7 +82,7 @@ func (m *Matcher) matchText(s *scratch, text string, title bool) {
 	s.toks.Reset(text)
 	m.scan(s)
 	tk := &s.toks
-	for _, ci := range s.touched {
+	for _, ci := range s.live {
 		hits := s.hits[ci]
 		cc := &m.claims[ci]
 		before := len(s.scopes[ci])
@@ -124,6 +128,7 @@ func (m *Matcher) scan(s *scratch) {
 			s.negs = append(s.negs, int32(i)) // didn't, won't, hasn't
 		}
 	}
+	s.occs = s.occs[:0]
 	for _, i32 := range s.cands {
 		i := int(i32)
 		for _, sym := range s.syms[s.symOff[i]:s.symOff[i+1]] {
@@ -133,10 +138,17 @@ func (m *Matcher) scan(s *scratch) {
 				if !ok {
 					continue
 				}
-				m.file(s, p, int32(i), int32(end))
+				m.note(s, p, int32(i))
+				s.occs = append(s.occs, occurrence{pattern: pid, pos: int32(i), end: int32(end)})
 			}
 		}
 	}
+	m.fileLive(s)
+}
+
+// occurrence is a pattern found at words [pos, end).
+type occurrence struct {
+	pattern, pos, end int32
 }
 
 // packWord packs a word of at most 8 bytes into a uint64, zero-padded (a
@@ -173,8 +185,9 @@ func (s *scratch) follows(syms []int32, i int) (int, bool) {
 	return i + len(syms), true
 }
 
-// file records the uses of pattern p found at words [pos, end).
-func (m *Matcher) file(s *scratch, p *pattern, pos, end int32) {
+// note records the negations and hedges of pattern p found at word pos and
+// which claims' groups it holds.
+func (m *Matcher) note(s *scratch, p *pattern, pos int32) {
 	for _, u := range p.uses {
 		switch u.kind {
 		case useNegation:
@@ -184,12 +197,41 @@ func (m *Matcher) file(s *scratch, p *pattern, pos, end int32) {
 				continue
 			}
 			s.hedges = append(s.hedges, pos)
-		default:
-			if len(s.hits[u.claim]) == 0 {
+		case useGroup:
+			if s.present[u.claim] == 0 {
 				s.touched = append(s.touched, u.claim)
 			}
-			s.hits[u.claim] = append(s.hits[u.claim], hit{pos: pos, end: end, kind: u.kind, group: u.group, term: u.term})
+			s.present[u.claim] |= 1 << u.group
 		}
+	}
+}
+
+// fileLive files the hits of the claims that have every group of their
+// rule somewhere in the text; no scope of any other claim can match, so
+// most claims a text touches are never filed nor evaluated.
+func (m *Matcher) fileLive(s *scratch) {
+	s.live = s.live[:0]
+	for _, ci := range s.touched {
+		if all := m.claims[ci].all; s.present[ci]&all == all {
+			s.live = append(s.live, ci)
+		} else {
+			s.present[ci] = 0
+		}
+	}
+	if len(s.live) == 0 {
+		return
+	}
+	for _, o := range s.occs {
+		p := &m.patterns[o.pattern]
+		for _, u := range p.uses {
+			if u.claim < 0 || s.present[u.claim] == 0 {
+				continue
+			}
+			s.hits[u.claim] = append(s.hits[u.claim], hit{pos: o.pos, end: o.end, kind: u.kind, group: u.group, term: u.term})
+		}
+	}
+	for _, ci := range s.live {
+		s.present[ci] = 0
 	}
 }
 

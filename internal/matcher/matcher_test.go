@@ -392,3 +392,22 @@ func TestConcurrentMatch(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestGroupsCountPerText checks that a claim's groups must all occur in one
+// text: groups split between title and body, or left over from the
+// previous document, match nothing, while a claim with all of them in the
+// body still matches next to claims that lack some.
+func TestGroupsCountPerText(t *testing.T) {
+	m := mustCompile(t, testClaims())
+	if fs := m.Match(Document{Title: "Iran protests", Body: "New sanctions were announced."}); len(fs) != 0 {
+		t.Errorf("groups split between title and body matched: %+v", fs)
+	}
+	m.Match(Document{Body: "Russia and Iran met."})
+	if fs := m.Match(Document{Body: "Sanctions were announced. Coordination improved."}); len(fs) != 0 {
+		t.Errorf("groups of an earlier document carried over: %+v", fs)
+	}
+	fs := m.Match(Document{Body: "Russia coordinated with Kremlin aides. Iran faces new sanctions."})
+	if len(fs) != 1 || fs[0].ClaimID != "sanctions" {
+		t.Errorf("want only sanctions to match, got %+v", fs)
+	}
+}
