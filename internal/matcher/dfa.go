@@ -61,8 +61,9 @@ type dfa struct {
 	// word with a symbol can have, hashed into an L1-sized bit set; most
 	// words of a text test clear and skip the lookup altogether. Words
 	// under a prefix of one or two bytes pass by short instead.
-	filter [1 << filterBits / 64]uint64
-	short  [1 << filterBits / 64]uint64
+	filter     [1 << filterBits / 64]uint64
+	short      [1 << filterBits / 64]uint64
+	shortFirst [256 / 64]uint64 // first bytes of the short prefixes
 }
 
 // filterBits sizes dfa.filter and dfa.short (8 KiB each).
@@ -85,6 +86,9 @@ func (d *dfa) mayMatch(packed uint64, n int) bool {
 	if d.filter[k/64]&(1<<(k%64)) != 0 {
 		return true
 	}
+	if b0 := packed & 0xff; d.shortFirst[b0/64]&(1<<(b0%64)) == 0 {
+		return false
+	}
 	k1, k2 := filterKey(uint32(packed&0xff), 0), filterKey(uint32(packed&0xffff), 0)
 	return d.short[k1/64]&(1<<(k1%64)) != 0 || d.short[k2/64]&(1<<(k2%64)) != 0
 }
@@ -105,6 +109,7 @@ func (d *dfa) fillFilter(t *trie) {
 		if node.prefix >= 0 {
 			if len(word) < 3 {
 				setBit(d.short[:], filterKey(head, 0))
+				setBit(d.shortFirst[:], uint32(word[0]))
 			} else {
 				for l := len(word); l <= filterLen; l++ {
 					setBit(d.filter[:], filterKey(head, l))
