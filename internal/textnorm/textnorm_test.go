@@ -255,6 +255,28 @@ func TestClassify8(t *testing.T) {
 	}
 }
 
+// TestRuneCoding checks the inline two-byte UTF-8 paths against the
+// standard library: every pair of bytes (valid or not, alone or followed
+// by more text) decodes alike, and every rune encodes alike.
+func TestRuneCoding(t *testing.T) {
+	for c0 := range 256 {
+		for c1 := range 256 {
+			for _, s := range []string{string([]byte{byte(c0), byte(c1)}), string([]byte{byte(c0), byte(c1), 0x80, 'a'}), string([]byte{byte(c0)})} {
+				r, n := decodeRune(s, 0)
+				wr, wn := utf8.DecodeRuneInString(s)
+				if r != wr || n != wn {
+					t.Fatalf("decodeRune(%q) = %U, %d; want %U, %d", s, r, n, wr, wn)
+				}
+			}
+		}
+	}
+	for r := range rune(utf8.MaxRune + 1) {
+		if got, want := appendRune([]byte("x"), r), utf8.AppendRune([]byte("x"), r); string(got) != string(want) {
+			t.Fatalf("appendRune(%U) = %q, want %q", r, got, want)
+		}
+	}
+}
+
 func BenchmarkTokenize(b *testing.B) {
 	text := strings.Repeat("Moscow has begun delivering Su-35 fighter jets to Tehran, the U.S. said on Dec. 25. ", 100)
 	var tk Tokens

@@ -123,7 +123,6 @@ func (t *Tokens) Reset(text string) {
 	open := false    // a sentence is open
 	pending := false // a stop was seen that ends the sentence if the next word allows
 	newlines := 0    // line breaks since the last word
-	lastEnd := -1    // end of the last word
 	n := len(text)
 	for i := 0; i < n; {
 		c := text[i]
@@ -136,19 +135,18 @@ func (t *Tokens) Reset(text string) {
 					open, pending, newlines = t.startWord(text, i, open, pending, newlines)
 				}
 				i = t.word(text, i)
-				lastEnd = int(t.Tokens[len(t.Tokens)-1].End)
 				continue
 			case clsNewline:
 				newlines++
 			case clsStop:
-				if open && !(c == '.' && i == lastEnd && t.abbreviation()) {
+				if open && !(c == '.' && i == t.lastEnd() && t.abbreviation()) {
 					pending = true
 				}
 			}
 			i++
 			continue
 		}
-		r, size = utf8.DecodeRuneInString(text[i:])
+		r, size = decodeRune(text, i)
 		switch {
 		case r == utf8.RuneError && size == 1:
 			// invalid byte: a separator
@@ -156,12 +154,12 @@ func (t *Tokens) Reset(text string) {
 			open, pending, newlines = t.startWord(text, i, open, pending, newlines)
 			start := len(t.Tokens)
 			i = t.wordSlow(text, i)
-			if len(t.Tokens) > start {
-				lastEnd = int(t.Tokens[len(t.Tokens)-1].End)
-			} else if s := t.Sentences[len(t.Sentences)-1]; s.FirstToken == start {
-				// Only marks, normalised away: no word, so no new sentence.
-				t.Sentences = t.Sentences[:len(t.Sentences)-1]
-				open = false
+			if len(t.Tokens) == start {
+				if s := t.Sentences[len(t.Sentences)-1]; s.FirstToken == start {
+					// Only marks, normalised away: no word, so no new sentence.
+					t.Sentences = t.Sentences[:len(t.Sentences)-1]
+					open = false
+				}
 			}
 			continue
 		case r == '…', r == '。', r == '！', r == '？', r == '؟', r == '۔':
@@ -178,6 +176,35 @@ func (t *Tokens) Reset(text string) {
 	if open {
 		t.closeSentence(n)
 	}
+}
+
+// lastEnd returns the end of the last word, or -1.
+func (t *Tokens) lastEnd() int {
+	if len(t.Tokens) == 0 {
+		return -1
+	}
+	return int(t.Tokens[len(t.Tokens)-1].End)
+}
+
+// decodeRune decodes the rune at text[i], decoding two-byte sequences
+// (Cyrillic, Arabic script, accented Latin) without the general decoder.
+func decodeRune(text string, i int) (rune, int) {
+	if c := text[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(text) && text[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(text[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(text[i:])
+}
+
+// appendRune appends the UTF-8 encoding of r, encoding runes below U+0800
+// without the general encoder.
+func appendRune(b []byte, r rune) []byte {
+	switch {
+	case r < utf8.RuneSelf:
+		return append(b, byte(r))
+	case r < 0x800:
+		return append(b, 0xC0|byte(r>>6), 0x80|byte(r)&0x3F)
+	}
+	return utf8.AppendRune(b, r)
 }
 
 // startWord ends the open sentence before the word at i when the text
@@ -442,14 +469,14 @@ scan:
 				continue
 			}
 		} else {
-			r, size = utf8.DecodeRuneInString(text[i:])
+			r, size = decodeRune(text, i)
 			if r == utf8.RuneError && size == 1 {
 				break
 			}
 			if info := runeInfo(r); info&runeWord != 0 {
 				switch {
 				case info&runeSimple != 0:
-					t.norm = utf8.AppendRune(t.norm, rune(info&runeMask))
+					t.norm = appendRune(t.norm, rune(info&runeMask))
 				case info&runeDrop == 0:
 					simple = false
 				}
