@@ -121,7 +121,9 @@ func (s *Store) SaveArticle(ctx context.Context, a Article, findings []claims.Fi
 }
 
 // saveArticle does SaveArticle's writes inside the writer's transaction.
-func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, now time.Time) (SaveResult, error) {
+// The full-text row of a new article is written at once when fts is nil,
+// and otherwise appended to *fts for the caller to write (see writeFTS).
+func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, now time.Time, fts *[]*Article) (SaveResult, error) {
 	var res SaveResult
 	published, byHash, err := existingArticle(w, a)
 	if err != nil {
@@ -130,6 +132,11 @@ func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, now time.Time) (
 	switch {
 	case published == "":
 		if err := insertArticle(w, a); err != nil {
+			return res, err
+		}
+		if fts != nil {
+			*fts = append(*fts, a)
+		} else if err := writeFTS(w, a); err != nil {
 			return res, err
 		}
 		res.New = true
@@ -163,6 +170,7 @@ const (
 		INSERT INTO articles (id, url, title, published_at, published_flag, fetched_at, first_seen_at,
 			source, outlet, lang, text, content_hash, simhash, band0, band1, band2, band3, story_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qInsertFTS = `INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)`
 	qFindStory = `
 		SELECT id, simhash, story_id FROM articles WHERE band0 = ?1
 		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band1 = ?2
@@ -218,6 +226,14 @@ func insertArticle(w *stmtTx, a *Article) error {
 		a.Source, a.Outlet, a.Lang, a.Text, a.ContentHash, int64(a.SimHash), b[0], b[1], b[2], b[3], a.StoryID)
 	if err != nil {
 		return fmt.Errorf("insert article: %w", err)
+	}
+	return nil
+}
+
+// writeFTS adds a new article's full-text row.
+func writeFTS(w *stmtTx, a *Article) error {
+	if _, err := w.exec(qInsertFTS, a.ID, a.Title, a.Text); err != nil {
+		return fmt.Errorf("full-text index: %w", err)
 	}
 	return nil
 }

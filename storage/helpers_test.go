@@ -82,6 +82,10 @@ func insertBulk(tb testing.TB, s *Store, claimIDs []string, n, offset int) {
 	ctx := context.Background()
 	terms, _ := json.Marshal(claimIDs)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var before int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM articles`).Scan(&before); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `
 			WITH RECURSIVE seq(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
 			INSERT INTO articles (url, title, published_at, published_flag, fetched_at, first_seen_at,
@@ -97,6 +101,12 @@ func insertBulk(tb testing.TB, s *Store, claimIDs []string, n, offset int) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET story_id = id WHERE story_id = 0`); err != nil {
+			return err
+		}
+		// As SaveArticle does, the full-text rows are inserted explicitly.
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO articles_fts (rowid, title, text)
+			SELECT id, title, text FROM articles WHERE id > ?`, before); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `

@@ -109,27 +109,34 @@ func (s *Store) gather(batch []*saveRequest) []*saveRequest {
 // commitBatch saves the batch's articles in one transaction and replies to
 // every caller once it has committed (or failed).
 //
-// An article whose writes fail must not take the others down, yet a
-// SAVEPOINT per article would make FTS5 flush its pending index data at
-// each one (its xSavepoint writes to disk), which is the cost batching is
-// meant to save. So the batch first runs without savepoints; if an article
-// fails, that transaction is rolled back and the batch is run again with
-// each article in its own savepoint, where a failure rolls back only its
-// own writes.
+// FTS5 flushes its pending index data to a new segment whenever a statement
+// or SAVEPOINT opens a savepoint while it has data pending, which is what
+// batching is meant to avoid. So the full-text rows are written last, all
+// together, and the normal path uses no savepoints. An article that fails
+// cannot then be undone alone: the transaction is rolled back and the batch
+// rerun with each article, full-text row included, in its own savepoint,
+// where a failure rolls back only its own writes.
 func (s *Store) commitBatch(batch []*saveRequest) {
 	ctx := context.Background() // taken requests commit whatever their callers' contexts do
 	replies := make([]saveReply, len(batch))
 	failed := false
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		w := s.stmts.in(ctx, tx)
+		var fts []*Article
 		for i, req := range batch {
 			a := req.a
-			res, err := saveArticle(w, &a, req.findings, req.now)
+			res, err := saveArticle(w, &a, req.findings, req.now, &fts)
 			if err != nil {
 				failed = true
 				return err
 			}
 			replies[i].res = res
+		}
+		for _, a := range fts {
+			if err := writeFTS(w, a); err != nil {
+				failed = true
+				return err
+			}
 		}
 		return nil
 	})
@@ -142,7 +149,7 @@ func (s *Store) commitBatch(batch []*saveRequest) {
 					return err
 				}
 				a := req.a
-				res, err := saveArticle(w, &a, req.findings, req.now)
+				res, err := saveArticle(w, &a, req.findings, req.now, nil)
 				if err != nil {
 					// If SQLite rolled the whole transaction back (it does on
 					// some I/O errors), the savepoint is gone: fail the batch
@@ -181,7 +188,7 @@ type stmtCache struct {
 }
 
 // preparedQueries are the statements SaveArticle runs for every article.
-var preparedQueries = []string{qExistingArticle, qNextArticleID, qInsertArticle, qFindStory, qInsertEvidence, qUpdateEvidence}
+var preparedQueries = []string{qExistingArticle, qNextArticleID, qInsertArticle, qInsertFTS, qFindStory, qInsertEvidence, qUpdateEvidence}
 
 func prepareStmts(ctx context.Context, db *sql.DB) (*stmtCache, error) {
 	c := &stmtCache{m: map[string]*sql.Stmt{}}

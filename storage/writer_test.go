@@ -202,6 +202,13 @@ func TestConcurrentSavesExactlyOnce(t *testing.T) {
 			t.Errorf("content %s reported new %d times", h, n)
 		}
 	}
+	// Each stored article has its one full-text row, written with its batch.
+	if hits, err := s.Search(ctx, "Russia", SearchOptions{}); err != nil || len(hits) != urls/2 {
+		t.Errorf("search: %d hits, %v; want %d", len(hits), err, urls/2)
+	}
+	if problems, err := s.Check(ctx); err != nil || len(problems) > 0 {
+		t.Errorf("check: %v, %v", problems, err)
+	}
 }
 
 // TestSaveArticleCancellation: a call whose context ends while it waits for
