@@ -1,12 +1,18 @@
 package textsig
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/claimwatch/claimwatch/internal/testcorpus"
 )
@@ -222,5 +228,132 @@ func BenchmarkContentHash(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		ContentHash(text)
+	}
+}
+
+// The signatures are stored, so a faster implementation must give exactly
+// the values of the first one. These are that first implementation.
+func referenceContentHash(text string) string {
+	folded := cases.Fold().String(norm.NFC.String(text))
+	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(folded), " ")))
+	return hex.EncodeToString(sum[:])
+}
+
+func referenceWords(text string) []string {
+	fields := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.M, r)
+	})
+	for i, f := range fields {
+		fields[i] = strings.ToLower(f)
+	}
+	return fields
+}
+
+func referenceSimHash(text string) uint64 {
+	words := referenceWords(text)
+	if len(words) == 0 {
+		return 0
+	}
+	var votes [64]int
+	add := func(ws []string) {
+		const offset, prime = 14695981039346656037, 1099511628211
+		h := uint64(offset)
+		for i, w := range ws {
+			if i > 0 {
+				h ^= ' '
+				h *= prime
+			}
+			for j := 0; j < len(w); j++ {
+				h ^= uint64(w[j])
+				h *= prime
+			}
+		}
+		h ^= h >> 30
+		h *= 0xbf58476d1ce4e5b9
+		h ^= h >> 27
+		h *= 0x94d049bb133111eb
+		h ^= h >> 31
+		for i := range votes {
+			if h&(1<<i) != 0 {
+				votes[i]++
+			} else {
+				votes[i]--
+			}
+		}
+	}
+	if len(words) < ShingleSize {
+		add(words)
+	} else {
+		for i := 0; i+ShingleSize <= len(words); i++ {
+			add(words[i : i+ShingleSize])
+		}
+	}
+	var sig uint64
+	for i, v := range votes {
+		if v > 0 {
+			sig |= 1 << i
+		}
+	}
+	return sig
+}
+
+// signatureInputs are corpus bodies plus texts that probe normalisation,
+// folding, white space and invalid UTF-8.
+func signatureInputs(tb testing.TB) []string {
+	in := []string{
+		"", " ", "a", "A b", "one two", "ONE two Three", "  Leading\tand\r\ntrailing  ",
+		"Caf\u00e9 cafe\u0301 CAFE\u0301", // precomposed, combining, upper
+		"\u0301 mark after space; e\u0301\u0323 reordered marks",
+		"\u2000en quad\u2001em quad\u00a0nbsp\u0085nel\u3000ideographic",
+		"STRASSE Stra\u00dfe \u1e9e \u0130stanbul \u0131 \u03a3\u039f\u03a6\u039f\u03a3 \u03c3\u03bf\u03c6\u03bf\u03c2",
+		"\ufb01ne \ufb03 \u212a kelvin \u2126 ohm \u00c5ngstr\u00f6m \u212b",
+		"\xff\xfe broken \xc3 utf8 \xe2\x82 here \xed\xa0\x80 surrogate",
+		"\u0939\u093f\u0928\u094d\u0926\u0940 \u0645\u0631\u062d\u0628\u0627 \u0631\u0648\u0633\u06cc\u0647\u200c\u0627\u06cc \u65e5\u672c\u8a9e\u306e\u6587",
+		"x1 2y 3\u0663\u0664 \u00bd \u2460 digits",
+		strings.Repeat("long", 40) + " " + strings.Repeat("W\u00d6RT", 30) + " tail",
+		"\ufffd replacement \ufffdchar",
+	}
+	for _, a := range groundTruth(tb) {
+		in = append(in, a.body)
+	}
+	return in
+}
+
+func TestSignaturesMatchReference(t *testing.T) {
+	for _, text := range signatureInputs(t) {
+		short := text
+		if len(short) > 40 {
+			short = short[:40] + "…"
+		}
+		if got, want := ContentHash(text), referenceContentHash(text); got != want {
+			t.Errorf("ContentHash(%q) = %s, reference %s", short, got, want)
+		}
+		if got, want := SimHash(text), referenceSimHash(text); got != want {
+			t.Errorf("SimHash(%q) = %x, reference %x", short, got, want)
+		}
+		if got, want := Words(text), referenceWords(text); strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+			t.Errorf("Words(%q) = %q, reference %q", short, got, want)
+		}
+	}
+}
+
+func FuzzSignaturesMatchReference(f *testing.F) {
+	for _, text := range signatureInputs(f)[:14] {
+		f.Add(text)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := ContentHash(text), referenceContentHash(text); got != want {
+			t.Errorf("ContentHash(%q) = %s, reference %s", text, got, want)
+		}
+		if got, want := SimHash(text), referenceSimHash(text); got != want {
+			t.Errorf("SimHash(%q) = %x, reference %x", text, got, want)
+		}
+	})
+}
+
+func TestSimHashDoesNotAllocate(t *testing.T) {
+	text := groundTruth(t)[0].body
+	if n := testing.AllocsPerRun(20, func() { SimHash(text) }); n > 0 {
+		t.Errorf("SimHash allocates %.0f times per call", n)
 	}
 }
