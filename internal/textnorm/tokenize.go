@@ -102,6 +102,16 @@ var asciiClass = func() (t [256]byte) {
 	return t
 }()
 
+// mayJoin marks the bytes that may continue a word after a run of ASCII
+// letters and digits: joining punctuation, the first byte of "’", and any
+// non-ASCII byte.
+var mayJoin = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c == '.' || c == ',' || c == '\'' || c >= utf8.RuneSelf
+	}
+	return t
+}()
+
 // Reset tokenises text into t, reusing t's memory.
 //
 // Sentences end at "!", "?", "…" and at a full stop, unless the next word
@@ -119,6 +129,11 @@ func (t *Tokens) Reset(text string) {
 	t.Tokens = t.Tokens[:0]
 	t.Sentences = t.Sentences[:0]
 	t.norm = t.norm[:0]
+	if cap(t.norm) < len(text)+8 {
+		// Normal forms are rarely longer than the text; lowerRun needs
+		// eight spare bytes.
+		t.norm = make([]byte, 0, len(text)+len(text)/8+8)
+	}
 
 	open := false    // a sentence is open
 	pending := false // a stop was seen that ends the sentence if the next word allows
@@ -314,6 +329,9 @@ func (t *Tokens) word(text string, i int) int {
 			break
 		}
 		c := text[i]
+		if !mayJoin[c] {
+			break // a space or punctuation: the common end of a word
+		}
 		switch c {
 		case '.', ',':
 			if i+1 < n && isASCIIAlnum(text[i+1]) && (c == '.' || isASCIIDigit(text[i-1]) && isASCIIDigit(text[i+1])) {
@@ -350,29 +368,29 @@ func (t *Tokens) word(text string, i int) int {
 // of a step and a branch per byte; the eight stored bytes may run past the
 // word into t.norm's spare capacity, which later words overwrite.
 func (t *Tokens) lowerRun(text string, i int) int {
-	norm := t.norm
 	n := len(text)
+	if cap(t.norm)-len(t.norm) < n-i+8 {
+		t.norm = slices.Grow(t.norm, n-i+8) // rarely: Reset leaves room for the text
+	}
+	buf, l := t.norm[:cap(t.norm)], len(t.norm)
 	for i+8 <= n {
-		if cap(norm)-len(norm) < 8 {
-			norm = slices.Grow(norm, 8)
-		}
 		x := load64(text, i)
 		word, upper := classify8(x)
-		l := len(norm)
-		binary.LittleEndian.PutUint64(norm[l:l+8], x|upper>>2) // 'A'|0x20 == 'a'
+		binary.LittleEndian.PutUint64(buf[l:], x|upper>>2) // 'A'|0x20 == 'a'
 		if stop := ^word & hi8; stop != 0 {
 			k := bits.TrailingZeros64(stop) >> 3
-			t.norm = norm[:l+k]
+			t.norm = t.norm[:l+k]
 			return i + k
 		}
-		norm = norm[:l+8]
+		l += 8
 		i += 8
 	}
 	for i < n && asciiClass[text[i]] == clsWord { // bytes ≥ 0x80 are clsOther
-		norm = append(norm, lowerTable[text[i]])
+		buf[l] = lowerTable[text[i]]
+		l++
 		i++
 	}
-	t.norm = norm
+	t.norm = t.norm[:l]
 	return i
 }
 
