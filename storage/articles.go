@@ -170,8 +170,9 @@ const (
 		INSERT INTO articles (id, url, title, published_at, published_flag, fetched_at, first_seen_at,
 			source, outlet, lang, text, content_hash, simhash, band0, band1, band2, band3, story_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qInsertFTS = `INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)`
-	qFindStory = `
+	qInsertFTS  = `INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)`
+	qExactStory = `SELECT story_id FROM articles WHERE band0 = ?1 AND simhash = ?2 ORDER BY id LIMIT 1`
+	qFindStory  = `
 		SELECT id, simhash, story_id FROM articles WHERE band0 = ?1
 		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band1 = ?2
 		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band2 = ?3
@@ -239,16 +240,26 @@ func writeFTS(w *stmtTx, a *Article) error {
 }
 
 // findStory returns the story of the stored article closest to h (oldest on
-// ties) within storyDistance, or 0. Each band is looked up on its own
-// covering index (band, simhash, story_id): no table row is read.
+// ties) within storyDistance, or 0. Copies with the very same simhash (one
+// wire story under many URLs) are common and all share every band, so the
+// oldest exact copy is looked for first: nothing can be closer. Otherwise
+// each band is looked up on its own covering index (band, simhash,
+// story_id): no table row is read.
 func findStory(w *stmtTx, h uint64, b [4]any) (int64, error) {
-	rows, err := w.query(qFindStory,
-		b[0], b[1], b[2], b[3])
+	var story int64
+	err := w.scanRow(qExactStory, []any{b[0], int64(h)}, &story)
+	if err == nil {
+		return story, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("find story: %w", err)
+	}
+	rows, err := w.query(qFindStory, b[0], b[1], b[2], b[3])
 	if err != nil {
 		return 0, fmt.Errorf("find story: %w", err)
 	}
 	defer rows.Close()
-	best, bestID, story := storyDistance+1, int64(0), int64(0)
+	best, bestID := storyDistance+1, int64(0)
 	for rows.Next() {
 		var id, sh, st int64
 		if err := rows.Scan(&id, &sh, &st); err != nil {

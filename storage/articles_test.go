@@ -118,6 +118,9 @@ func TestStoryGrouping(t *testing.T) {
 	farSameBand := mustSave(t, s, mk(4, base^0xF))
 	// Close to the near copy (distance 1) joins the same story.
 	chained := mustSave(t, s, mk(5, base^(1|1<<17|1<<40|1<<41)))
+	// The very same simhash as the far one: its story, found by the exact
+	// lookup.
+	exact := mustSave(t, s, mk(8, base^(1<<2|1<<18|1<<34|1<<50)))
 	// No simhash: never grouped.
 	a0 := mk(6, 0)
 	none := mustSave(t, s, a0)
@@ -125,6 +128,9 @@ func TestStoryGrouping(t *testing.T) {
 
 	if orig.StoryID != orig.ArticleID {
 		t.Errorf("first article story = %d, want its own id %d", orig.StoryID, orig.ArticleID)
+	}
+	if exact.StoryID != far.ArticleID || exact.ArticleID == far.ArticleID {
+		t.Errorf("exact simhash copy of article %d: %+v", far.ArticleID, exact)
 	}
 	if near.StoryID != orig.StoryID || chained.StoryID != orig.StoryID {
 		t.Errorf("near-duplicates: stories %d, %d; want %d", near.StoryID, chained.StoryID, orig.StoryID)

@@ -188,7 +188,7 @@ type stmtCache struct {
 }
 
 // preparedQueries are the statements SaveArticle runs for every article.
-var preparedQueries = []string{qExistingArticle, qNextArticleID, qInsertArticle, qInsertFTS, qFindStory, qInsertEvidence, qUpdateEvidence}
+var preparedQueries = []string{qExistingArticle, qNextArticleID, qInsertArticle, qInsertFTS, qExactStory, qFindStory, qInsertEvidence, qUpdateEvidence}
 
 func prepareStmts(ctx context.Context, db *sql.DB) (*stmtCache, error) {
 	c := &stmtCache{m: map[string]*sql.Stmt{}}
