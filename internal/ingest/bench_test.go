@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ import (
 	"github.com/claimwatch/claimwatch/internal/fetch"
 	"github.com/claimwatch/claimwatch/internal/matcher"
 	"github.com/claimwatch/claimwatch/internal/testcorpus"
+	"github.com/claimwatch/claimwatch/internal/textsig"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -125,6 +127,45 @@ func benchServer(b *testing.B, c *benchCorpus, fullText bool) *httptest.Server {
 	return srv
 }
 
+// schedStat sums the scheduler statistics of the process's threads: time
+// on a CPU and time runnable but waiting for one. On a shared machine the
+// first measures the work whatever the load; the second shows how much of
+// the wall time the load cost. ok is false where /proc is not available.
+func schedStat() (cpu, wait time.Duration, ok bool) {
+	tasks, err := filepath.Glob("/proc/self/task/*/schedstat")
+	if err != nil || len(tasks) == 0 {
+		return 0, 0, false
+	}
+	for _, t := range tasks {
+		raw, err := os.ReadFile(t)
+		if err != nil {
+			continue // the thread has exited
+		}
+		f := strings.Fields(string(raw))
+		if len(f) < 2 {
+			return 0, 0, false
+		}
+		c, err1 := strconv.ParseInt(f[0], 10, 64)
+		w, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return 0, 0, false
+		}
+		cpu += time.Duration(c)
+		wait += time.Duration(w)
+	}
+	return cpu, wait, true
+}
+
+// reportSched reports CPU time and run-queue wait per unit (article, item),
+// when the platform gave them (both zero otherwise).
+func reportSched(b *testing.B, cpu, wait time.Duration, n int, unit string) {
+	if cpu == 0 || n == 0 {
+		return
+	}
+	b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(n), "cpu-ms/"+unit)
+	b.ReportMetric(float64(wait)/float64(time.Millisecond)/float64(n), "runq-wait-ms/"+unit)
+}
+
 // peakHeap samples the heap in use until stopped and returns the maximum.
 func peakHeap() (stop func() uint64) {
 	var peak atomic.Uint64
@@ -170,7 +211,7 @@ func runIngestBench(b *testing.B, mode config.FetchArticles) {
 	c := loadBenchCorpus(b)
 	srv := benchServer(b, c, mode == config.FetchNever)
 	var items, evidence int
-	var elapsed time.Duration
+	var elapsed, cpu, wait time.Duration
 	var peak uint64
 	for i := range b.N {
 		b.StopTimer()
@@ -178,11 +219,14 @@ func runIngestBench(b *testing.B, mode config.FetchArticles) {
 		srcs := benchSources(b, st, srv.URL, mode)
 		runtime.GC()
 		stop := peakHeap()
+		cpu0, wait0, _ := schedStat()
 		b.StartTimer()
 		start := time.Now()
 		sum := pipe.RunOnce(context.Background(), srcs, 8)
 		elapsed += time.Since(start)
 		b.StopTimer()
+		cpu1, wait1, _ := schedStat()
+		cpu, wait = cpu+cpu1-cpu0, wait+wait1-wait0
 		peak = max(peak, stop())
 		for _, r := range sum.Results {
 			if r.Err != nil {
@@ -197,6 +241,7 @@ func runIngestBench(b *testing.B, mode config.FetchArticles) {
 		b.Fatalf("stored %d articles, want %d", items, want)
 	}
 	b.ReportMetric(float64(items)/elapsed.Seconds(), "articles/s")
+	reportSched(b, cpu, wait, items, "article")
 	b.ReportMetric(float64(evidence)/float64(b.N), "evidence/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
@@ -220,6 +265,7 @@ func BenchmarkFloorParseFeeds(b *testing.B) {
 	}
 	b.ResetTimer()
 	items := 0
+	cpu0, wait0, _ := schedStat()
 	for range b.N {
 		for _, body := range bodies {
 			f, err := feed.Parse(body, "application/rss+xml", "http://bench.example/feed")
@@ -229,11 +275,16 @@ func BenchmarkFloorParseFeeds(b *testing.B) {
 			items += len(f.Items)
 		}
 	}
+	cpu1, wait1, _ := schedStat()
 	b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
+	reportSched(b, cpu1-cpu0, wait1-wait0, items, "item")
 }
 
 // BenchmarkFloorSQLiteInserts is the other floor: storing the same 10,000
-// articles with precomputed evidence, one transaction each.
+// articles (with their simhashes and evidence precomputed). "serial" saves
+// them one call after the other, so each is its own transaction; "32-callers"
+// saves them from as many goroutines as ingestion runs item workers (8
+// sources × 4), so the store's group commit batches them.
 func BenchmarkFloorSQLiteInserts(b *testing.B) {
 	c := loadBenchCorpus(b)
 	set, _ := claims.Shipped()
@@ -250,30 +301,55 @@ func BenchmarkFloorSQLiteInserts(b *testing.B) {
 		title := "Item " + strconv.Itoa(k)
 		arts[k] = storage.Article{URL: "http://bench.example/page/" + strconv.Itoa(k), Title: title, Text: body, Source: "bench",
 			Outlet: "bench.example", PublishedAt: now, FetchedAt: now, FirstSeenAt: now, PublishedFlag: storage.PublishedFeed,
-			ContentHash: strconv.Itoa(k)}
+			ContentHash: textsig.ContentHash(title + "\n" + body), SimHash: textsig.SimHash(body)}
 		finds[k] = m.Match(matcher.Document{Title: title, Body: body})
 	}
-	ctx := context.Background()
-	var elapsed time.Duration
-	for i := range b.N {
-		b.StopTimer()
-		st, err := storage.Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("floor-%d.db", i)))
-		if err != nil {
-			b.Fatal(err)
+	for _, callers := range []int{1, 32} {
+		name := "serial"
+		if callers > 1 {
+			name = strconv.Itoa(callers) + "-callers"
 		}
-		if _, err := st.SyncClaims(ctx, set); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		start := time.Now()
-		for k := range arts {
-			if _, err := st.SaveArticle(ctx, arts[k], finds[k]); err != nil {
-				b.Fatal(err)
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var elapsed, cpu, wait time.Duration
+			for i := range b.N {
+				b.StopTimer()
+				st, err := storage.Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("floor-%d.db", i)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := st.SyncClaims(ctx, set); err != nil {
+					b.Fatal(err)
+				}
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				errs := make(chan error, callers)
+				cpu0, wait0, _ := schedStat()
+				b.StartTimer()
+				start := time.Now()
+				for range callers {
+					wg.Go(func() {
+						for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+							if _, err := st.SaveArticle(ctx, arts[k], finds[k]); err != nil {
+								errs <- err
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				elapsed += time.Since(start)
+				b.StopTimer()
+				cpu1, wait1, _ := schedStat()
+				cpu, wait = cpu+cpu1-cpu0, wait+wait1-wait0
+				close(errs)
+				for err := range errs {
+					b.Fatal(err)
+				}
+				st.Close()
 			}
-		}
-		elapsed += time.Since(start)
-		b.StopTimer()
-		st.Close()
+			b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "articles/s")
+			reportSched(b, cpu, wait, n*b.N, "article")
+		})
 	}
-	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "articles/s")
 }
