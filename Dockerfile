@@ -21,4 +21,4 @@ EXPOSE 9090
 # The binary checks itself: no shell or curl in the image.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD ["claimwatch", "healthcheck", "--url", "http://127.0.0.1:9090/healthz"]
 ENTRYPOINT ["claimwatch"]
-CMD ["run", "--listen", ":9090"]
+CMD ["run", "--listen", "0.0.0.0:9090"]

@@ -94,16 +94,17 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "claimwatch", "claimwatch.db")
 }
 
-func (a *app) resolvedDBPath() string {
-	if a.dbPath == "" && a.configPath != "" {
-		if cfg, err := a.config(); err == nil {
-			a.dbPath = cfg.DB
-		}
+// resolvedDBPath is --db, else $CLAIMWATCH_DB, else the config's db, else
+// the default. A bad config file is bad input even for commands that only
+// want the database.
+func (a *app) resolvedDBPath() (string, error) {
+	if _, err := a.config(); err != nil {
+		return "", err
 	}
 	if a.dbPath != "" {
-		return a.dbPath
+		return a.dbPath, nil
 	}
-	return defaultDBPath()
+	return defaultDBPath(), nil
 }
 
 // claims loads the shipped claims overlaid by --claims, all or nothing.
@@ -145,35 +146,44 @@ func (a *app) matcher() (*matcher.Matcher, error) {
 	return m, nil
 }
 
-// openStore opens the database for writing, creating its directory.
+// openStore opens the database for writing, creating it (and its
+// directory) when missing.
 func (a *app) openStore(ctx context.Context) (*storage.Store, error) {
+	return a.open(ctx, true, false)
+}
+
+// openExisting opens an existing database for writing (review, verdict,
+// db maintenance): a missing database is an error, not a new empty one.
+func (a *app) openExisting(ctx context.Context) (*storage.Store, error) {
+	return a.open(ctx, false, false)
+}
+
+// openReadOnly opens an existing database for the report commands, which
+// must work while a daemon writes.
+func (a *app) openReadOnly(ctx context.Context) (*storage.Store, error) {
+	return a.open(ctx, false, true)
+}
+
+func (a *app) open(ctx context.Context, create, readOnly bool) (*storage.Store, error) {
 	if a.store != nil {
 		return a.store, nil
 	}
-	path := a.resolvedDBPath()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("database directory: %w", err)
-	}
-	s, err := storage.Open(ctx, path)
+	path, err := a.resolvedDBPath()
 	if err != nil {
 		return nil, err
 	}
-	a.store = s
-	return s, nil
-}
-
-// openReadOnly opens the database for the report commands, which must
-// work while a daemon writes. A missing database is a clear error, not an
-// empty one created on the spot.
-func (a *app) openReadOnly(ctx context.Context) (*storage.Store, error) {
-	if a.store != nil {
-		return a.store, nil
-	}
-	path := a.resolvedDBPath()
-	if _, err := os.Stat(path); err != nil {
+	if create {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("database directory: %w", err)
+		}
+	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("database %s: %w (run 'claimwatch run --once' first, or pass --db)", path, err)
 	}
-	s, err := storage.OpenReadOnly(ctx, path)
+	open := storage.Open
+	if readOnly {
+		open = storage.OpenReadOnly
+	}
+	s, err := open(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -175,9 +175,27 @@ func (d *daemon) jobs(sources []config.Source) []scheduler.Job {
 	for _, src := range sources {
 		jobs = append(jobs, scheduler.Job{Name: src.Name, Spec: src.Schedule, Run: func(ctx context.Context) {
 			d.rt.pipe.Poll(ctx, src, false)
+			d.recordNextDue(src)
 		}})
 	}
 	return jobs
+}
+
+// recordNextDue stores when the source's schedule fires next, for
+// `sources list` (a backoff, when later, is shown instead).
+func (d *daemon) recordNextDue(src config.Source) {
+	sched, err := specParser.Parse(src.Schedule)
+	if err != nil {
+		return // the scheduler accepted it; nothing to show otherwise
+	}
+	loc := d.rt.cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	next := sched.Next(time.Now().In(loc))
+	if err := d.rt.store.SetNextDue(context.Background(), src.Name, next); err != nil {
+		d.a.log.Debug("recording next due time", "source", src.Name, "err", err)
+	}
 }
 
 // specParser reads specs as the scheduler does.

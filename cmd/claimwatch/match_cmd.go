@@ -105,10 +105,15 @@ func (a *app) readInput(ctx context.Context, src string) (body []byte, contentTy
 		body, err = readBounded(a.stdin, "standard input")
 		return body, "", "", err
 	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
+		cfg, err := a.config()
+		if err != nil {
+			return nil, "", "", err
+		}
 		// A URL typed by the operator is deliberate, so private addresses are
 		// allowed here; the guard is for links found inside feeds.
-		client := fetch.New(fetch.Options{AllowPrivate: true, UserAgent: "claimwatch/" + versionString()})
-		resp, err := client.Get(ctx, fetch.Request{URL: src})
+		withPrivate := *cfg
+		withPrivate.Fetch.AllowPrivate = true
+		resp, err := fetcherFor(&withPrivate).Get(ctx, fetch.Request{URL: src})
 		if err != nil {
 			return nil, "", "", err
 		}

@@ -42,7 +42,12 @@ The review is recorded as --by, else the login name.`,
 			if err := s.Review(cmd.Context(), id, st, note, author); err != nil {
 				return notFoundAsUsage(err, fmt.Sprintf("unknown evidence id %d (ids are listed by 'claimwatch evidence CLAIM')", id))
 			}
-			_, err = fmt.Fprintf(a.stdout, "evidence %d: reviewed as %s by %s (the machine's stance is kept)\n", id, st, author)
+			row, err := s.Evidence(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(a.stdout, "evidence %d (%s, %q): reviewed as %s by %s; the machine's stance, %s, is kept\n",
+				id, row.ClaimID, report.Truncate(row.Title, 60), st, author, row.MachineStance)
 			return err
 		},
 	}

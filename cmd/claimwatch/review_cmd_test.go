@@ -37,7 +37,7 @@ func TestReviewsChangeStatusCounts(t *testing.T) {
 		t.Fatalf("arms before: %v", got)
 	}
 	code, out, errOut := cli(t, "", "review", "1", "--stance", "contradicts", "--note", "misread", "--by", "alice", "--db", db)
-	if code != 0 || !strings.Contains(out, "evidence 1: reviewed as contradicts by alice") {
+	if code != 0 || !strings.Contains(out, "reviewed as contradicts by alice") || !strings.Contains(out, "machine's stance, supports, is kept") {
 		t.Fatalf("review: exit %d: %s%s", code, out, errOut)
 	}
 	if got := counts(statusOf(t, db, "arms")); got != [3]float64{1, 2, 0} {

@@ -94,7 +94,11 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if err := checkQueryClaims(cfg, m.Claims()); err != nil {
 		return nil, err
 	}
-	path := a.resolvedDBPath()
+	path, err := a.resolvedDBPath()
+	if err != nil {
+		return nil, err
+	}
+	// The lock file lives beside the database, so its directory comes first.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("database directory: %w", err)
 	}
@@ -107,26 +111,25 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.openStore(ctx)
-	if err != nil {
-		rt.lock.Release()
+	defer func() {
+		if err != nil {
+			rt.lock.Release()
+		}
+	}()
+	if rt.store, err = a.openStore(ctx); err != nil {
 		return nil, err
 	}
-	rt.store = st
 	rt.matcher.Store(m)
-	if err := a.syncClaims(ctx, st, m); err != nil {
-		rt.lock.Release()
+	if err = a.syncClaims(ctx, rt.store, m); err != nil {
 		return nil, err
 	}
-	if rt.sources, err = a.sources(ctx, cfg, st); err != nil {
-		rt.lock.Release()
+	if rt.sources, err = a.sources(ctx, cfg, rt.store); err != nil {
 		return nil, err
 	}
 	if rt.sources, err = selectSources(rt.sources, o.only); err != nil {
-		rt.lock.Release()
 		return nil, err
 	}
-	rt.pipe = &ingest.Pipeline{Store: st, Fetcher: fetcherFor(cfg), Matcher: rt.matcher.Load, Log: a.log}
+	rt.pipe = &ingest.Pipeline{Store: rt.store, Fetcher: fetcherFor(cfg), Matcher: rt.matcher.Load, Log: a.log}
 	return rt, nil
 }
 

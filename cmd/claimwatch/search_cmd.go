@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -25,7 +26,8 @@ func searchCommand(a *app) *cobra.Command {
 		Long: `Search the titles and texts of stored articles, best matches first. The
 query is SQLite FTS5 syntax: words (all must occur), "exact phrases", OR,
 NOT, prefix* and parentheses; words are matched without regard to case or
-accents. In snippets the matched words are in [brackets].
+accents. Hyphenated names outside quotes (Su-35, S-400) are searched as
+phrases. In snippets the matched words are in [brackets].
 
 --claim keeps articles that are evidence for that claim. --since takes a
 date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time and is inclusive, on the
@@ -52,7 +54,7 @@ With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 					return err
 				}
 			}
-			hits, err := s.Search(ctx, strings.Join(args, " "), o)
+			hits, err := s.Search(ctx, quoteHyphenated(strings.Join(args, " ")), o)
 			if errors.Is(err, storage.ErrBadQuery) {
 				return usageError{err}
 			}
@@ -75,4 +77,18 @@ With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 	fl.IntVar(&limit, "limit", 20, "show at most `N` articles")
 	fl.BoolVar(&asJSON, "json", false, "print JSON Lines, one object per article")
 	return cmd
+}
+
+// hyphenated is a bare word with an inner hyphen, outside any quotes.
+var hyphenated = regexp.MustCompile(`"[^"]*"|[^\s"()]+-[^\s"()]+`)
+
+// quoteHyphenated quotes bare hyphenated words (Su-35, S-400): FTS5 syntax
+// reads the hyphen as an operator, and an analyst means the name.
+func quoteHyphenated(q string) string {
+	return hyphenated.ReplaceAllStringFunc(q, func(m string) string {
+		if strings.HasPrefix(m, `"`) {
+			return m
+		}
+		return `"` + m + `"`
+	})
 }

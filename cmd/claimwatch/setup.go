@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/config"
@@ -46,15 +47,25 @@ func loadConfig(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// fetcher builds the one shared HTTP client from the config.
+// fetcherFor builds the one shared HTTP client from the config.
 func fetcherFor(cfg *config.Config) *fetch.Client {
 	f := cfg.Fetch
 	return fetch.New(fetch.Options{
 		Version: versionString(), Contact: f.UserAgentContact,
 		ConnectTimeout: f.ConnectTimeout, Timeout: f.Timeout, MaxBytes: f.MaxBytes,
-		MaxRedirects: f.MaxRedirects, PerHostConcurrency: f.PerHostConcurrency, PerHostDelay: f.PerHostDelay,
-		AllowPrivate: f.AllowPrivate, IgnoreRobots: !f.RespectRobots,
+		MaxRedirects: noneIfZero(f.MaxRedirects), PerHostConcurrency: f.PerHostConcurrency,
+		PerHostDelay: noneIfZero(f.PerHostDelay), AllowPrivate: f.AllowPrivate, IgnoreRobots: !f.RespectRobots,
 	})
+}
+
+// noneIfZero maps a config value written as 0 ("none": the config has
+// already put its defaults in) to the fetcher's negative "none", since the
+// fetcher reads 0 as "use the default".
+func noneIfZero[T int | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
 
 // checkQueryClaims verifies that query sources name known claims; the config

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,22 +39,48 @@ wins (it is what an operator reviews and versions).`,
 	return cmd
 }
 
-// allSources syncs the config's sources into the store and returns every
-// source with its state.
-func (a *app) allSources(ctx context.Context) (*storage.Store, []storage.SourceWithState, error) {
+// sourceView lists the sources a run would poll — the config file's and the
+// added ones, the config winning a name clash — with their stored state. It
+// changes nothing: only a run, holding the writer lock, stores the config's
+// sources, so `sources list` with another --config cannot disturb a daemon.
+func (a *app) sourceView(ctx context.Context) ([]storage.SourceWithState, error) {
 	cfg, err := a.config()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	st, err := a.openStore(ctx)
+	path, err := a.resolvedDBPath()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if _, err := a.sources(ctx, cfg, st); err != nil {
-		return nil, nil, err
+	stored := map[string]storage.SourceWithState{}
+	if fileExists(path) {
+		st, err := a.openReadOnly(ctx)
+		if err != nil {
+			return nil, err
+		}
+		all, err := st.ListSources(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range all {
+			stored[strings.ToLower(s.Name)] = s
+		}
 	}
-	all, err := st.ListSources(ctx)
-	return st, all, err
+	var view []storage.SourceWithState
+	for _, s := range cfg.Sources {
+		row := storage.SourceWithState{Source: storage.Source{Name: s.Name, URL: s.URL, Kind: string(s.Kind), FromConfig: true, Enabled: s.Enabled}}
+		if prev, ok := stored[strings.ToLower(s.Name)]; ok {
+			row.State = prev.State
+		}
+		view = append(view, row)
+	}
+	for _, s := range stored {
+		if _, inConfig := cfg.Source(s.Name); !s.FromConfig && !inConfig {
+			view = append(view, s)
+		}
+	}
+	sort.Slice(view, func(i, j int) bool { return strings.ToLower(view[i].Name) < strings.ToLower(view[j].Name) })
+	return view, nil
 }
 
 func sourcesListCommand(a *app) *cobra.Command {
@@ -63,7 +90,7 @@ func sourcesListCommand(a *app) *cobra.Command {
 		Short: "Every source with its last success, last error, error count and next due time",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, all, err := a.allSources(cmd.Context())
+			all, err := a.sourceView(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -220,23 +247,35 @@ func sourcesRemoveCommand(a *app) *cobra.Command {
 		Short: "Remove an added source (sources from the config file are removed by editing it)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, all, err := a.allSources(cmd.Context())
+			cfg, err := a.config()
 			if err != nil {
 				return err
 			}
-			for _, s := range all {
+			if _, ok := cfg.Source(args[0]); ok {
+				return usagef("sources remove: %q comes from the config file %s; remove it there", args[0], cfg.File)
+			}
+			st, err := a.openExisting(cmd.Context())
+			if err != nil {
+				return err
+			}
+			stored, err := st.ListSources(cmd.Context())
+			if err != nil {
+				return err
+			}
+			name := ""
+			for _, s := range stored { // names compare case-insensitively, as in the config
 				if strings.EqualFold(s.Name, args[0]) {
-					if s.FromConfig {
-						return usagef("sources remove: %q comes from the config file; remove it there", s.Name)
-					}
-					if err := st.RemoveSource(cmd.Context(), s.Name); err != nil {
-						return err
-					}
-					fmt.Fprintf(a.stdout, "removed %s (its articles and evidence are kept)\n", s.Name)
-					return nil
+					name = s.Name
 				}
 			}
-			return usagef("sources remove: no source named %q", args[0])
+			if name == "" {
+				return usagef("sources remove: no added source named %q", args[0])
+			}
+			if err := st.RemoveSource(cmd.Context(), name); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "removed %s (its articles and evidence are kept)\n", name)
+			return nil
 		},
 	}
 }
@@ -263,14 +302,22 @@ func sourcesImportCommand(a *app) *cobra.Command {
 			}
 			// Validate everything before storing anything.
 			var srcs []config.Source
+			seen := map[string]bool{}
 			for _, o := range outlines {
-				f.name = o.Title
+				each := f // the flags are the defaults of every outline
+				each.name = o.Title
+				each.tags = append([]string(nil), f.tags...)
 				if o.Category != "" {
-					f.tags = []string{o.Category}
+					each.tags = append(each.tags, o.Category)
 				}
-				src, err := f.source(cfg, o.XMLURL)
+				src, err := each.source(cfg, o.XMLURL)
 				if err != nil {
 					return usagef("%s: outline %q: %w", args[0], o.Title, err)
+				}
+				if key := strings.ToLower(src.Name); seen[key] {
+					return usagef("%s: two feeds are named %q; rename one before importing", args[0], src.Name)
+				} else {
+					seen[key] = true
 				}
 				srcs = append(srcs, src)
 			}
@@ -304,7 +351,7 @@ func sourcesExportCommand(a *app) *cobra.Command {
 		Short: "Write the feed and page sources as OPML (standard output, or -o FILE)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, all, err := a.allSources(cmd.Context())
+			all, err := a.sourceView(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -124,5 +125,57 @@ func TestExtractJSON(t *testing.T) {
 	}
 	if !strings.HasPrefix(o["title"].(string), "Deal signed") {
 		t.Errorf("title %q", o["title"])
+	}
+}
+
+func TestQuoteHyphenated(t *testing.T) {
+	for in, want := range map[string]string{
+		`Su-35 Iran`:             `"Su-35" Iran`,
+		`"S-400 batteries" OR x`: `"S-400 batteries" OR x`,
+		`(S-400 OR Su-35) NOT a`: `("S-400" OR "Su-35") NOT a`,
+		`plain words`:            `plain words`,
+	} {
+		if got := quoteHyphenated(in); got != want {
+			t.Errorf("quoteHyphenated(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Listing sources under another config (or the defaults) must not rewrite
+// the stored sources a daemon works with.
+func TestSourcesListChangesNothing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, map[string]string{"local": srv.URL + "/feed.xml"})
+	if code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once"); code != 0 {
+		t.Fatalf("run: exit %d %s %s", code, out, errOut)
+	}
+	before, _ := os.ReadFile(db)
+	code, out, _ := cli(t, "", "--db", db, "sources", "list") // the embedded defaults
+	if code != 0 || !strings.Contains(out, "Tehran Times") || strings.Contains(out, "local ") {
+		t.Fatalf("list on the defaults: exit %d\n%s", code, out)
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Error("sources list changed the database")
+	}
+	code, out, _ = cli(t, "", "--db", db, "--config", cfg, "sources", "list", "--json")
+	if code != 0 || !strings.Contains(out, `"name":"local"`) || strings.Contains(out, `"last_success":""`) {
+		t.Fatalf("list with the run's config lost the source's state: exit %d\n%s", code, out)
+	}
+}
+
+func TestReadCommandsRefuseABadConfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("fetch:\n  timeout: soon\n"), 0o644)
+	for _, args := range [][]string{{"status"}, {"db", "check"}, {"evidence", "russia-arms-to-iran"}, {"sources", "list"}} {
+		code, _, errOut := cli(t, "", append([]string{"--db", filepath.Join(dir, "cw.db"), "--config", bad}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "bad.yaml:2:") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming bad.yaml:2", args, code, errOut)
+		}
 	}
 }

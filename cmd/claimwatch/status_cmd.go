@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -119,17 +118,6 @@ func (a *app) checkClaim(ctx context.Context, s *storage.Store, id string) (inDB
 	}
 	slices.Sort(known)
 	return false, usagef("unknown claim %q (known: %s)", id, strings.Join(slices.Compact(known), ", "))
-}
-
-// openExisting opens the database for an analyst's write (review,
-// verdict): a missing database is an error, not an empty one made on the
-// spot, where nothing could be reviewed anyway.
-func (a *app) openExisting(ctx context.Context) (*storage.Store, error) {
-	path := a.resolvedDBPath()
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("database %s: %w (run 'claimwatch run --once' first, or pass --db)", path, err)
-	}
-	return a.openStore(ctx)
 }
 
 // notFoundAsUsage turns storage.ErrNotFound into bad input with msg.
