@@ -143,6 +143,9 @@ func (m *Matcher) scan(s *scratch) {
 			}
 		}
 	}
+	// "n't" negations were noted during tokenising, the others after: the
+	// negation lookup needs them in word order.
+	slices.Sort(s.negs)
 	m.fileLive(s)
 }
 

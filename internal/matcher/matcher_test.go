@@ -411,3 +411,30 @@ func TestGroupsCountPerText(t *testing.T) {
 		t.Errorf("want only sanctions to match, got %+v", fs)
 	}
 }
+
+// A contraction later in the text must not disturb an earlier sentence's
+// negation: negations are kept in word order whichever way they were found.
+func TestLaterContractionKeepsEarlierNegation(t *testing.T) {
+	set, err := claims.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		"Russia has not delivered Su-35 jets to Iran.",
+		"Russia has not delivered Su-35 jets to Iran. It didn't matter.",
+	} {
+		var got claims.Stance
+		for _, f := range m.Match(Document{Body: body}) {
+			if f.ClaimID == "russia-arms-to-iran" {
+				got = f.Stance
+			}
+		}
+		if got != claims.Contradicts {
+			t.Errorf("%q: russia-arms-to-iran %q, want contradicts", body, got)
+		}
+	}
+}
