@@ -238,10 +238,11 @@ func (p *progress) finish() {
 // articles, and new evidence per claim and stance.
 func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
 	counts := sum.Counts()
-	articles, evidence := 0, 0
+	articles, evidence, deferred := 0, 0, 0
 	for _, r := range sum.Results {
 		articles += r.NewArticles
 		evidence += r.NewEvidence
+		deferred += r.Deferred
 	}
 	fmt.Fprintf(w, "sources: %d ok, %d not modified, %d failed, %d skipped (%s)\n",
 		counts[storage.OutcomeOK], counts[storage.OutcomeNotModified], counts[storage.OutcomeFailed], counts[storage.OutcomeSkipped], took.Round(time.Millisecond))
@@ -251,6 +252,9 @@ func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
 		}
 	}
 	fmt.Fprintf(w, "new articles: %d\nnew evidence: %d\n", articles, evidence)
+	if deferred > 0 {
+		fmt.Fprintf(w, "left for the next pass: %d item(s) (the article-fetch budget of a poll was spent)\n", deferred)
+	}
 	byClaim := sum.Evidence()
 	ids := make([]string, 0, len(byClaim))
 	for id := range byClaim {

@@ -300,6 +300,9 @@ func sourcesImportCommand(a *app) *cobra.Command {
 			if err != nil {
 				return usageError{err}
 			}
+			if len(outlines) == 0 {
+				return usagef("%s: no feed outlines (outline elements with an xmlUrl) found", args[0])
+			}
 			// Validate everything before storing anything.
 			var srcs []config.Source
 			seen := map[string]bool{}

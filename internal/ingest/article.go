@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -47,7 +48,7 @@ func (pl *poll) process(ctx context.Context, items []item) error {
 		go func() {
 			defer wg.Done()
 			for it := range queue {
-				if err := pl.article(ctx, it, budget); err != nil && ctx.Err() == nil {
+				if err := pl.safeArticle(ctx, it, budget); err != nil && ctx.Err() == nil {
 					pl.p.log().Warn("item skipped", "source", pl.src.Name, "link", it.link, "err", err)
 					pl.mu.Lock()
 					pl.res.ItemErrors++
@@ -101,6 +102,25 @@ func (b *fetchBudget) spent() bool {
 	return b.left == 0
 }
 
+// safeArticle is article with a panic turned into the item's error: one
+// hostile item must not take down a daemon that runs for months.
+func (pl *poll) safeArticle(ctx context.Context, it item, budget *fetchBudget) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("item %q: internal error: %v", it.link, r)
+			pl.p.log().Error("panic while processing an item", "source", pl.src.Name, "link", it.link, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	return pl.article(ctx, it, budget)
+}
+
+// deferItem counts an item left for the next poll.
+func (pl *poll) deferItem() {
+	pl.mu.Lock()
+	pl.res.Deferred++
+	pl.mu.Unlock()
+}
+
 // errDeferred marks an item left for the next poll (fetch budget spent).
 var errDeferred = errors.New("article fetch budget of this poll spent; left for the next poll")
 
@@ -115,6 +135,7 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 	// next poll whether or not it is stored: asking the store would only
 	// cost a query per item of a huge feed.
 	if it.html == nil && pl.wantPage(it, link) && budget.spent() {
+		pl.deferItem()
 		return nil
 	}
 	if have, err := pl.have(ctx, link); err != nil || have {
@@ -127,6 +148,7 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 	page, err := pl.page(ctx, it, link, budget)
 	switch {
 	case errors.Is(err, errDeferred):
+		pl.deferItem()
 		return nil
 	case err != nil && strings.TrimSpace(it.text) == "":
 		return err

@@ -77,6 +77,9 @@ type Result struct {
 	// ItemErrors counts items that could not be turned into articles (their
 	// page failed and the feed had no text); the poll still succeeds.
 	ItemErrors int
+	// Deferred counts items left for the next poll because this poll's
+	// article-fetch budget was spent.
+	Deferred   int
 	Bytes      int64
 	Duration   time.Duration
 	BackoffTil time.Time
@@ -116,6 +119,9 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 	}
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		res.Outcome, res.Err = storage.OutcomeFailed, fmt.Errorf("source %s: reading its state: %w", src.Name, err)
+		if ctx.Err() != nil {
+			res.Outcome = storage.OutcomeSkipped // shutdown, not the source
+		}
 		return p.finish(ctx, res, state, started, false)
 	}
 	if !force && state.BackoffUntil.After(started) {
@@ -130,7 +136,12 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 
 	poll := &poll{p: p, src: src, state: state, res: &res, m: p.Matcher()}
 	err = poll.run(ctx)
+	validators := poll.validators
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// Stopped by shutdown, not the source's fault: no error count, no
+		// backoff, and the old validators, so the next poll reads it again.
+		res.Outcome, res.Err, validators = storage.OutcomeSkipped, err, nil
 	case err != nil:
 		res.Outcome, res.Err = storage.OutcomeFailed, err
 	case poll.notModified:
@@ -138,7 +149,12 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 	default:
 		res.Outcome = storage.OutcomeOK
 	}
-	return p.finish(ctx, res, state, started, true, poll.validators...)
+	if res.Deferred > 0 {
+		// Items were left for the next poll: keeping the new validators
+		// would turn that poll into a 304 and lose them.
+		validators = nil
+	}
+	return p.finish(ctx, res, state, started, true, validators...)
 }
 
 // finish records the poll on the source (validators, error count, backoff)
@@ -155,6 +171,8 @@ func (p *Pipeline) finish(ctx context.Context, res Result, state storage.SourceS
 	}
 	if res.Err != nil {
 		rec.Err = res.Err.Error()
+	}
+	if res.Outcome == storage.OutcomeFailed {
 		var retryAfter time.Duration
 		var se *fetch.StatusError
 		if errors.As(res.Err, &se) {

@@ -342,3 +342,72 @@ func TestLocalDirectoryBackfill(t *testing.T) {
 		t.Errorf("second backfill stored %d new articles, want 0", again.NewArticles)
 	}
 }
+
+// Items left for the next poll (the fetch budget spent) must not be lost
+// behind a 304: the validators are only kept once every item was reached.
+func TestDeferredItemsAreReadNextPoll(t *testing.T) {
+	ctx := context.Background()
+	const items = 5
+	var feedHits, notModified atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/feed.xml" {
+			fmt.Fprintf(w, `<html><body><article><p>Page %s: Iran and Armenia opened a new border crossing on the Aras river, officials in Yerevan said.</p></article></body></html>`, r.URL.Path)
+			return
+		}
+		feedHits.Add(1)
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			notModified.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>t</title>`)
+		for i := range items {
+			fmt.Fprintf(w, `<item><title>Item %d</title><link>http://%s/a/%d</link><description>Short.</description></item>`, i, r.Host, i)
+		}
+		fmt.Fprint(w, `</channel></rss>`)
+	}))
+	defer srv.Close()
+	f := newFixture(t)
+	f.pipe.MaxArticleFetches = 2
+	src := f.source(t, feedSource("budget", srv.URL+"/feed.xml"))
+
+	stored := 0
+	for poll := 1; poll <= 4; poll++ {
+		res := f.pipe.Poll(ctx, src, false)
+		if !res.Succeeded() {
+			t.Fatalf("poll %d: %s %v", poll, res.Outcome, res.Err)
+		}
+		if poll == 1 && (res.NewArticles != 2 || res.Deferred != items-2) {
+			t.Errorf("poll 1: %d new, %d deferred; want 2 and %d", res.NewArticles, res.Deferred, items-2)
+		}
+		stored += res.NewArticles
+	}
+	if stored != items {
+		t.Errorf("stored %d of %d items after 4 polls", stored, items)
+	}
+	if notModified.Load() != 1 {
+		t.Errorf("%d not-modified answers, want exactly 1 (the poll after every item was reached)", notModified.Load())
+	}
+}
+
+// A poll stopped by shutdown is not the source's failure: no error count,
+// no backoff.
+func TestCancelledPollIsNotAFailure(t *testing.T) {
+	srv := newNewsServer(t)
+	f := newFixture(t)
+	src := f.source(t, feedSource("wire", srv.URL+"/feed.xml"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := f.pipe.Poll(ctx, src, false)
+	if res.Outcome != storage.OutcomeSkipped || res.Err == nil || !res.BackoffTil.IsZero() {
+		t.Fatalf("cancelled poll: outcome %s, err %v, backoff %v; want skipped with its reason and no backoff", res.Outcome, res.Err, res.BackoffTil)
+	}
+	state, err := f.store.SourceState(context.Background(), "wire")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state.ErrorCount != 0 || !state.BackoffUntil.IsZero() {
+		t.Errorf("state after a cancelled poll: %+v", state)
+	}
+}
