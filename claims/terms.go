@@ -83,7 +83,7 @@ func suggest(key string, known []string) string {
 func closest(s string, candidates []string) string {
 	best, bestDist := "", -1
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), c)
+		d := EditDistance(strings.ToLower(s), c)
 		limit := max(1, len(c)/3)
 		if d <= limit && (bestDist < 0 || d < bestDist) {
 			best, bestDist = c, d
@@ -92,8 +92,9 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, in runes. It
+// suggests the key a misspelt one was meant to be, here and in the config.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

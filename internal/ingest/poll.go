@@ -62,17 +62,28 @@ func (pl *poll) run(ctx context.Context) error {
 	}
 }
 
-// runFeed: a conditional GET of the feed, then its new items.
-func (pl *poll) runFeed(ctx context.Context) error {
-	resp, err := pl.get(ctx, fetch.Request{URL: pl.src.URL, ETag: pl.state.ETag, LastModified: pl.state.LastModified,
-		Accept: "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"})
+// conditionalGet fetches the source's own URL with the stored validators
+// and keeps the new ones; a nil response means not modified.
+func (pl *poll) conditionalGet(ctx context.Context, req fetch.Request) (*fetch.Response, error) {
+	req.URL, req.ETag, req.LastModified = pl.src.URL, pl.state.ETag, pl.state.LastModified
+	resp, err := pl.get(ctx, req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pl.validators = []string{resp.ETag, resp.LastModified}
 	if resp.NotModified {
 		pl.notModified = true
-		return nil
+		return nil, nil
+	}
+	return resp, nil
+}
+
+// runFeed: a conditional GET of the feed, then its new items.
+func (pl *poll) runFeed(ctx context.Context) error {
+	resp, err := pl.conditionalGet(ctx, fetch.Request{
+		Accept: "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.8"})
+	if err != nil || resp == nil {
+		return err
 	}
 	f, err := feed.Parse(resp.Body, resp.ContentType, resp.URL)
 	if err != nil {
@@ -83,14 +94,9 @@ func (pl *poll) runFeed(ctx context.Context) error {
 
 // runPage: the listing page, its links by CSS selector, then each article.
 func (pl *poll) runPage(ctx context.Context) error {
-	resp, err := pl.get(ctx, fetch.Request{URL: pl.src.URL, CheckRobots: true, ETag: pl.state.ETag, LastModified: pl.state.LastModified})
-	if err != nil {
+	resp, err := pl.conditionalGet(ctx, fetch.Request{CheckRobots: true})
+	if err != nil || resp == nil {
 		return err
-	}
-	pl.validators = []string{resp.ETag, resp.LastModified}
-	if resp.NotModified {
-		pl.notModified = true
-		return nil
 	}
 	body, _, err := charset.DecodeHTML(resp.Body, resp.ContentType)
 	if err != nil {
