@@ -150,6 +150,12 @@ func (t *Tokens) Reset(text string) {
 					open, pending, newlines = t.startWord(text, i, open, pending, newlines)
 				}
 				i = t.word(text, i)
+				// A word leaves the sentence open with nothing pending, so
+				// a next word after a single space starts no sentence:
+				// scan it straight away.
+				for i+1 < n && text[i] == ' ' && asciiClass[text[i+1]] == clsWord {
+					i = t.word(text, i+1)
+				}
 				continue
 			case clsNewline:
 				newlines++
