@@ -509,7 +509,11 @@ scan:
 				continue
 			}
 		}
-		// Not a letter: it may join two parts of the word.
+		// Not a letter: it may join two parts of the word. Most often it
+		// is a space or a stop, which cannot.
+		if !isApostrophe(r) && r != '.' && r != ',' && !isJoiner(r) {
+			break
+		}
 		j := i + size
 		if j >= n || !continuesWord(text[j:]) {
 			break
