@@ -172,7 +172,9 @@ func (t *Tokens) Reset(text string) {
 		case r == utf8.RuneError && size == 1:
 			// invalid byte: a separator
 		case isWordRune(r):
-			open, pending, newlines = t.startWord(text, i, open, pending, newlines)
+			if !open || pending || newlines > 0 {
+				open, pending, newlines = t.startWord(text, i, open, pending, newlines)
+			}
 			start := len(t.Tokens)
 			i = t.wordSlow(text, i)
 			if len(t.Tokens) == start {
