@@ -26,17 +26,33 @@ var runeBlocks [0x10000 >> 8]atomic.Pointer[[256]uint32]
 
 // runeInfo returns the table entry of r (r ≥ 0x80).
 func runeInfo(r rune) uint32 {
+	if info, ok := filledRuneInfo(r); ok {
+		return info
+	}
+	return runeInfoSlow(r)
+}
+
+// filledRuneInfo returns the table entry of r if its block is filled. It is
+// small enough to inline into the tokenizer's loop over non-ASCII runes.
+func filledRuneInfo(r rune) (uint32, bool) {
+	if r < 0x10000 {
+		if blk := runeBlocks[byte(r>>8)].Load(); blk != nil {
+			return blk[byte(r)], true
+		}
+	}
+	return 0, false
+}
+
+// runeInfoSlow is runeInfo for runes outside the table and for blocks not
+// filled yet.
+func runeInfoSlow(r rune) uint32 {
 	if r >= 0x10000 {
 		if isWordRuneSlow(r) {
 			return runeWord
 		}
 		return 0
 	}
-	blk := runeBlocks[r>>8].Load()
-	if blk == nil {
-		blk = fillBlock(r >> 8)
-	}
-	return blk[r&0xff]
+	return fillBlock(r >> 8)[r&0xff]
 }
 
 // fillBlock computes a block of the table. Goroutines racing here compute

@@ -499,7 +499,11 @@ scan:
 			if r == utf8.RuneError && size == 1 {
 				break
 			}
-			if info := runeInfo(r); info&runeWord != 0 {
+			info, ok := filledRuneInfo(r)
+			if !ok {
+				info = runeInfoSlow(r)
+			}
+			if info&runeWord != 0 {
 				switch {
 				case info&runeSimple != 0:
 					t.norm = appendRune(t.norm, rune(info&runeMask))
