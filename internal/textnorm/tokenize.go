@@ -495,8 +495,11 @@ scan:
 				continue
 			}
 		} else {
-			r, size = decodeRune(text, i)
-			if r == utf8.RuneError && size == 1 {
+			if c >= 0xC2 && c < 0xE0 && i+1 < n && text[i+1]&0xC0 == 0x80 {
+				// decodeRune's two-byte case, inlined: most non-ASCII
+				// words are Cyrillic or Arabic script.
+				r, size = rune(c&0x1F)<<6|rune(text[i+1]&0x3F), 2
+			} else if r, size = decodeRune(text, i); r == utf8.RuneError && size == 1 {
 				break
 			}
 			info, ok := filledRuneInfo(r)
@@ -506,7 +509,11 @@ scan:
 			if info&runeWord != 0 {
 				switch {
 				case info&runeSimple != 0:
-					t.norm = appendRune(t.norm, rune(info&runeMask))
+					if nr := rune(info & runeMask); nr >= utf8.RuneSelf && nr < 0x800 {
+						t.norm = append(t.norm, 0xC0|byte(nr>>6), 0x80|byte(nr)&0x3F)
+					} else {
+						t.norm = appendRune(t.norm, nr)
+					}
 				case info&runeDrop == 0:
 					simple = false
 				}
