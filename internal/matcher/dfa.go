@@ -80,15 +80,30 @@ func filterKey(head uint32, n int) uint32 {
 }
 
 // mayMatch reports whether a word can have a symbol, given its length and
-// its first bytes packed by packWord; false is certain.
+// its first bytes packed by packWord; false is certain. Its parts inline
+// into the scan loop: the filter and first-byte tests that answer for most
+// words, with the short prefixes behind a call.
 func (d *dfa) mayMatch(packed uint64, n int) bool {
+	return d.inFilter(packed, n) || d.mayBeShort(packed) && d.underShort(packed)
+}
+
+// inFilter tests the (first three bytes, length) bit of a word.
+func (d *dfa) inFilter(packed uint64, n int) bool {
 	k := filterKey(uint32(packed&0xffffff), n)
-	if d.filter[k/64]&(1<<(k%64)) != 0 {
-		return true
-	}
-	if b0 := packed & 0xff; d.shortFirst[b0/64]&(1<<(b0%64)) == 0 {
-		return false
-	}
+	return d.filter[k/64]&(1<<(k%64)) != 0
+}
+
+// mayBeShort reports whether some short prefix starts with the word's first
+// byte.
+func (d *dfa) mayBeShort(packed uint64) bool {
+	b0 := packed & 0xff
+	return d.shortFirst[b0/64]&(1<<(b0%64)) != 0
+}
+
+// underShort reports whether a word may be under a short prefix.
+//
+//go:noinline
+func (d *dfa) underShort(packed uint64) bool {
 	k1, k2 := filterKey(uint32(packed&0xff), 0), filterKey(uint32(packed&0xffff), 0)
 	return d.short[k1/64]&(1<<(k1%64)) != 0 || d.short[k2/64]&(1<<(k2%64)) != 0
 }

@@ -116,7 +116,7 @@ func (m *Matcher) scan(s *scratch) {
 	d := m.dfa
 	for i := range tk.Tokens {
 		w := tk.Norm(i)
-		if k0 := packWord(w); d.mayMatch(k0, len(w)) {
+		if k0 := packWord(w); d.inFilter(k0, len(w)) || d.mayBeShort(k0) && d.underShort(k0) { // mayMatch, inlined
 			n := len(s.syms)
 			s.syms = s.words.lookup(d, w, k0, s.syms)
 			if len(s.syms) > n {
