@@ -114,8 +114,11 @@ func (m *Matcher) scan(s *scratch) {
 	s.touched, s.negs, s.hedges = s.touched[:0], s.negs[:0], s.hedges[:0]
 	s.symOff, s.syms, s.cands = append(s.symOff[:0], 0), s.syms[:0], s.cands[:0]
 	d := m.dfa
+	norms, start := tk.Norms(), 0
 	for i := range tk.Tokens {
-		w := tk.Norm(i)
+		end := tk.Tokens[i].NormEnd()
+		w := norms[start:end]
+		start = end
 		if k0 := packWord(w); d.inFilter(k0, len(w)) || d.mayBeShort(k0) && d.underShort(k0) { // mayMatch, inlined
 			n := len(s.syms)
 			s.syms = s.words.lookup(d, w, k0, s.syms)

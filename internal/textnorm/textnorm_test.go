@@ -286,3 +286,18 @@ func BenchmarkTokenize(b *testing.B) {
 		tk.Reset(text)
 	}
 }
+
+func TestNormsMatchNorm(t *testing.T) {
+	tk := Tokenize("Iran's Su-35 deal, the U.S. said; Россия и Иран didn't sign. جنگنده‌ها")
+	if len(tk.Tokens) < 10 {
+		t.Fatalf("too few words: %q", tk.Words())
+	}
+	norms, start := tk.Norms(), 0
+	for i := range tk.Tokens {
+		end := tk.Tokens[i].NormEnd()
+		if got, want := string(norms[start:end]), string(tk.Norm(i)); got != want {
+			t.Errorf("word %d: Norms gives %q, Norm %q", i, got, want)
+		}
+		start = end
+	}
+}

@@ -59,6 +59,15 @@ func (t *Tokens) Norm(i int) []byte {
 	return t.norm[start:t.Tokens[i].normEnd]
 }
 
+// Norms returns the normal forms of all words back to back: word i's is
+// Norms()[start:Tokens[i].NormEnd()], where start is word i-1's NormEnd (0
+// for the first). It spares a caller that walks every word the lookups of
+// Norm. The bytes are owned by t and valid until the next Reset.
+func (t *Tokens) Norms() []byte { return t.norm }
+
+// NormEnd returns where the token's normal form ends in Tokens.Norms.
+func (tok *Token) NormEnd() int { return int(tok.normEnd) }
+
 // Words returns the normalised words as strings (a convenience for callers
 // that are not on a hot path).
 func (t *Tokens) Words() []string {
