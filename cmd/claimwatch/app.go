@@ -54,9 +54,9 @@ func (a *app) bindGlobalFlags(root *cobra.Command) {
 
 // setup runs before every command: environment defaults and the logger.
 func (a *app) setup(cmd *cobra.Command) error {
-	envDefault(&a.dbPath, "CLAIMWATCH_DB")
+	envDefault(&a.dbPath, config.EnvDB)
 	envDefault(&a.claimsDir, "CLAIMWATCH_CLAIMS")
-	envDefault(&a.configPath, "CLAIMWATCH_CONFIG")
+	a.configPath = config.Path(a.configPath, os.Getenv)
 	a.claimsFlag = a.claimsDir
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {

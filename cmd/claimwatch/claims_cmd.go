@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/report"
 )
 
 func init() { register(claimsCommand) }
@@ -25,7 +26,7 @@ func claimsCommand(a *app) *cobra.Command {
 			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tMADE\tHORIZON\tSTATEMENT")
 			for _, c := range set {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, day(c.Made), horizon(c), truncate(c.Statement, 80))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, report.Day(c.Made), horizon(c), report.Truncate(c.Statement, 80))
 			}
 			return tw.Flush()
 		},
@@ -85,7 +86,7 @@ func findClaim(set []claims.Claim, id string) (claims.Claim, error) {
 func printClaim(a *app, c claims.Claim) {
 	w := a.stdout
 	fmt.Fprintf(w, "%s\n  %s\n\n", c.ID, c.Statement)
-	fmt.Fprintf(w, "made:     %s\nhorizon:  %s\n", day(c.Made), horizon(c))
+	fmt.Fprintf(w, "made:     %s\nhorizon:  %s\n", report.Day(c.Made), horizon(c))
 	if s := c.Source; s.Publisher != "" || s.Title != "" || s.URL != "" {
 		fmt.Fprintf(w, "source:   %s\n", strings.Join(nonEmpty(s.Publisher, s.Title, s.URL), " — "))
 	}
@@ -127,13 +128,5 @@ func horizon(c claims.Claim) string {
 	if c.Horizon == nil {
 		return "-"
 	}
-	return day(*c.Horizon)
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
+	return report.Day(*c.Horizon)
 }

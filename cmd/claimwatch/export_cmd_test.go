@@ -74,7 +74,7 @@ func TestExportEvidenceCSVRoundTrip(t *testing.T) {
 		got := recs[i+1]
 		want := []string{
 			itoa64(r.ID), r.ClaimID, r.ClaimStatement, string(r.Stance), string(r.MachineStance), ftoa(r.Confidence),
-			stamp(r.PublishedAt), stamp(r.FirstSeenAt), r.Source, r.Outlet, report.Inert(r.Title), r.URL,
+			report.Stamp(r.PublishedAt), report.Stamp(r.FirstSeenAt), r.Source, r.Outlet, report.Inert(r.Title), r.URL,
 			report.Inert(r.Snippet), strings.Join(r.MatchedTerms, "; "), itoa64(r.StoryID), report.Inert(r.ReviewNote),
 		}
 		if strings.Join(got, "\x00") != strings.Join(want, "\x00") {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/internal/report"
 )
 
 func init() { register(extractCommand) }
@@ -21,18 +23,14 @@ print what claimwatch would store of it: canonical URL, title, published time
 With --json, print one object with url, title, published, lang and text.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			src := "-"
-			if len(args) == 1 {
-				src = args[0]
-			}
-			doc, err := a.loadDocument(cmd.Context(), src)
+			doc, err := a.loadDocument(cmd.Context(), args)
 			if err != nil {
 				return err
 			}
 			out := extractJSON{Title: doc.Title, Text: doc.Body}
 			if p := doc.page; p != nil {
 				out.URL, out.Lang = p.URL, p.Lang
-				out.Published = stamp(p.Published)
+				out.Published = report.Stamp(p.Published)
 			}
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)

@@ -41,11 +41,7 @@ nothing at all when nothing matches.`,
 			if err != nil {
 				return err
 			}
-			src := "-"
-			if len(args) == 1 {
-				src = args[0]
-			}
-			doc, err := a.loadDocument(cmd.Context(), src)
+			doc, err := a.loadDocument(cmd.Context(), args)
 			if err != nil {
 				return err
 			}
@@ -67,8 +63,13 @@ type loadedDocument struct {
 	page *extract.Page // set when the input was HTML
 }
 
-// loadDocument reads a file, a URL or stdin, and reduces HTML to its text.
-func (a *app) loadDocument(ctx context.Context, src string) (*loadedDocument, error) {
+// loadDocument reads the file or URL named by the one optional argument, or
+// stdin ("-", the default), and reduces HTML to its text.
+func (a *app) loadDocument(ctx context.Context, args []string) (*loadedDocument, error) {
+	src := "-"
+	if len(args) == 1 {
+		src = args[0]
+	}
 	raw, contentType, pageURL, err := a.readInput(ctx, src)
 	if err != nil {
 		return nil, err

@@ -115,7 +115,7 @@ func sourcesListCommand(a *app) *cobra.Command {
 					next = s.State.BackoffUntil
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%d\t%s\t%s\n", s.Name, s.Kind, from, s.Enabled,
-					when(s.State.LastSuccess), s.State.ErrorCount, when(next), truncate(s.State.LastError, 60))
+					when(s.State.LastSuccess), s.State.ErrorCount, when(next), report.Truncate(s.State.LastError, 60))
 			}
 			return tw.Flush()
 		},
@@ -134,9 +134,9 @@ func when(t time.Time) string {
 func sourceJSON(s storage.SourceWithState) map[string]any {
 	return map[string]any{
 		"name": s.Name, "url": s.URL, "kind": s.Kind, "from_config": s.FromConfig, "enabled": s.Enabled,
-		"last_success": stamp(s.State.LastSuccess), "last_attempt": stamp(s.State.LastAttempt),
+		"last_success": report.Stamp(s.State.LastSuccess), "last_attempt": report.Stamp(s.State.LastAttempt),
 		"last_error": s.State.LastError, "error_count": s.State.ErrorCount, "last_status": s.State.LastStatus,
-		"backoff_until": stamp(s.State.BackoffUntil), "next_due": stamp(s.State.NextDue),
+		"backoff_until": report.Stamp(s.State.BackoffUntil), "next_due": report.Stamp(s.State.NextDue),
 	}
 }
 
@@ -405,9 +405,9 @@ func sourcesTestCommand(a *app) *cobra.Command {
 						enc.Encode(previewJSON(art, findings))
 						return
 					}
-					fmt.Fprintf(a.stdout, "%s  %s\n  %s\n", day(art.PublishedAt), art.Title, art.URL)
+					fmt.Fprintf(a.stdout, "%s  %s\n  %s\n", report.Day(art.PublishedAt), art.Title, art.URL)
 					for _, fd := range findings {
-						fmt.Fprintf(a.stdout, "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, truncate(fd.Snippet, 120))
+						fmt.Fprintf(a.stdout, "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, report.Truncate(fd.Snippet, 120))
 					}
 				}}
 			res := pipe.Poll(cmd.Context(), src, true)
@@ -431,6 +431,6 @@ func previewJSON(art storage.Article, findings []claims.Finding) map[string]any 
 		ev = append(ev, findingJSON{ClaimID: f.ClaimID, Stance: string(f.Stance), Confidence: round2(f.Confidence),
 			Snippet: f.Snippet, MatchedTerms: f.MatchedTerms, Sentences: f.Sentences, InTitle: f.InTitle, Directed: f.Directed})
 	}
-	return map[string]any{"url": art.URL, "title": art.Title, "published": stamp(art.PublishedAt),
+	return map[string]any{"url": art.URL, "title": art.Title, "published": report.Stamp(art.PublishedAt),
 		"published_from": art.PublishedFlag, "chars": len(art.Text), "evidence": ev}
 }

@@ -44,10 +44,11 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/claimwatch/claimwatch/internal/health"
 )
 
 // EnvConfig and EnvDB name the environment variables that point at the
@@ -169,7 +170,8 @@ func Path(flag string, getenv func(string) string) string {
 	return getenv(EnvConfig)
 }
 
-// ListenAddr is the address to bind. A listen value with no host (":9090")
+// ListenAddr is the address to bind, by the rule the daemon applies to
+// --listen as well (health.ListenAddr): a value with no host (":9090")
 // binds the loopback interface 127.0.0.1, so metrics are never exposed by
 // accident; write "0.0.0.0:9090" to listen on every interface. Empty means
 // do not listen.
@@ -177,11 +179,7 @@ func (c *Config) ListenAddr() string {
 	if c.Listen == "" {
 		return ""
 	}
-	host, port, err := net.SplitHostPort(c.Listen)
-	if err != nil || host != "" {
-		return c.Listen
-	}
-	return net.JoinHostPort("127.0.0.1", port)
+	return health.ListenAddr(c.Listen)
 }
 
 // EnabledSources returns the sources that are switched on.

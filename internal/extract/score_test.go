@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -42,23 +41,12 @@ func loadBenchmark(tb testing.TB) []benchPage {
 func readBenchmark(tb testing.TB) []benchPage {
 	tb.Helper()
 	dir := testcorpus.Path(tb, "article-extraction-benchmark")
-	data, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
-	if err != nil {
-		tb.Fatalf("read ground truth: %v", err)
-	}
-	var truth map[string]struct {
-		ArticleBody string `json:"articleBody"`
-		URL         string `json:"url"`
-	}
-	if err := json.Unmarshal(data, &truth); err != nil {
-		tb.Fatalf("parse %s/ground-truth.json: %v", dir, err)
-	}
+	truth := testcorpus.GroundTruth(tb) // sorted by id
 	pages := make([]benchPage, 0, len(truth))
-	for id, t := range truth {
-		path := filepath.Join(dir, "html", id+".html.gz")
-		pages = append(pages, benchPage{ID: id, URL: t.URL, Truth: t.ArticleBody, HTML: gunzip(tb, path)})
+	for _, t := range truth {
+		path := filepath.Join(dir, "html", t.ID+".html.gz")
+		pages = append(pages, benchPage{ID: t.ID, URL: t.URL, Truth: t.Body, HTML: gunzip(tb, path)})
 	}
-	sort.Slice(pages, func(i, j int) bool { return pages[i].ID < pages[j].ID })
 	return pages
 }
 

@@ -3,7 +3,6 @@ package ingest
 import (
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,25 +47,10 @@ type benchCorpus struct {
 func loadBenchCorpus(b *testing.B) *benchCorpus {
 	b.Helper()
 	dir := testcorpus.Path(b, "article-extraction-benchmark")
-	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var truth map[string]struct {
-		ArticleBody string `json:"articleBody"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		b.Fatal(err)
-	}
-	ids := make([]string, 0, len(truth))
-	for id := range truth {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	c := &benchCorpus{}
-	for _, id := range ids {
-		c.bodies = append(c.bodies, truth[id].ArticleBody)
-		f, err := os.Open(filepath.Join(dir, "html", id+".html.gz"))
+	for _, a := range testcorpus.GroundTruth(b) {
+		c.bodies = append(c.bodies, a.Body)
+		f, err := os.Open(filepath.Join(dir, "html", a.ID+".html.gz"))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/testcorpus"
 	"github.com/claimwatch/claimwatch/internal/textnorm"
 )
 
@@ -26,7 +27,7 @@ func shippedClaims(tb testing.TB) []claims.Claim {
 }
 
 func BenchmarkMatch(b *testing.B) {
-	bodies := corpusBodies(b)
+	bodies := testcorpus.ArticleBodies(b)
 	sets := []struct {
 		name string
 		cs   []claims.Claim
@@ -56,7 +57,7 @@ func BenchmarkMatch(b *testing.B) {
 // under BenchmarkMatch.
 func BenchmarkTokenize(b *testing.B) {
 	var tk textnorm.Tokens
-	benchBodies(b, corpusBodies(b), func(body string) int {
+	benchBodies(b, testcorpus.ArticleBodies(b), func(body string) int {
 		tk.Reset(body)
 		return 0
 	})

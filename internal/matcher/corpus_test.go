@@ -1,9 +1,6 @@
 package matcher
 
 import (
-	"encoding/json"
-	"os"
-	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -11,34 +8,6 @@ import (
 	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/testcorpus"
 )
-
-// corpusBodies returns the article bodies of the shared extraction benchmark,
-// in a stable order.
-func corpusBodies(tb testing.TB) []string {
-	tb.Helper()
-	data, err := os.ReadFile(testcorpus.Path(tb, "article-extraction-benchmark", "ground-truth.json"))
-	if err != nil {
-		tb.Fatalf("read ground truth: %v", err)
-	}
-	var truth map[string]struct {
-		ArticleBody string `json:"articleBody"`
-	}
-	if err := json.Unmarshal(data, &truth); err != nil {
-		tb.Fatalf("parse ground truth: %v", err)
-	}
-	keys := make([]string, 0, len(truth))
-	for k := range truth {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	bodies := make([]string, 0, len(keys))
-	for _, k := range keys {
-		if b := truth[k].ArticleBody; b != "" {
-			bodies = append(bodies, b)
-		}
-	}
-	return bodies
-}
 
 // checkFindings asserts what every Match result must satisfy.
 func checkFindings(t *testing.T, m *Matcher, doc Document, fs []claims.Finding) {
@@ -69,7 +38,7 @@ func validSnippet(s string) bool {
 func TestCorpusNeverPanics(t *testing.T) {
 	m := mustCompile(t, testClaims())
 	matched := 0
-	for _, body := range corpusBodies(t) {
+	for _, body := range testcorpus.ArticleBodies(t) {
 		doc := Document{Title: firstLine(body), Body: body}
 		fs := m.Match(doc)
 		checkFindings(t, m, doc, fs)
@@ -79,7 +48,7 @@ func TestCorpusNeverPanics(t *testing.T) {
 }
 
 func FuzzMatch(f *testing.F) {
-	bodies := corpusBodies(f)
+	bodies := testcorpus.ArticleBodies(f)
 	for i := 0; i < len(bodies); i += 20 {
 		b := bodies[i]
 		if len(b) > 2000 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/testcorpus"
 	"github.com/claimwatch/claimwatch/internal/textnorm"
 )
 
@@ -98,7 +99,7 @@ func TestFilterNeverHidesAMatch(t *testing.T) {
 			}
 		}
 		var tk textnorm.Tokens
-		for _, body := range corpusBodies(t) {
+		for _, body := range testcorpus.ArticleBodies(t) {
 			tk.Reset(body)
 			for i := range tk.Tokens {
 				check(tk.Norm(i))

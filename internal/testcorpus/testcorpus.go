@@ -3,8 +3,10 @@
 package testcorpus
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 )
 
@@ -39,4 +41,46 @@ func Path(tb testing.TB, elem ...string) string {
 		tb.Fatalf("testcorpus: %v", err)
 	}
 	return p
+}
+
+// Article is one page of the extraction benchmark's ground truth.
+type Article struct {
+	ID, URL, Body string
+}
+
+// GroundTruth returns the extraction benchmark's ground truth
+// (article-extraction-benchmark/ground-truth.json), sorted by id, failing tb
+// when it cannot be read.
+func GroundTruth(tb testing.TB) []Article {
+	tb.Helper()
+	path := Path(tb, "article-extraction-benchmark", "ground-truth.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("testcorpus: %v", err)
+	}
+	var truth map[string]struct {
+		ArticleBody string `json:"articleBody"`
+		URL         string `json:"url"`
+	}
+	if err := json.Unmarshal(data, &truth); err != nil {
+		tb.Fatalf("testcorpus: parse %s: %v", path, err)
+	}
+	out := make([]Article, 0, len(truth))
+	for id, v := range truth {
+		out = append(out, Article{ID: id, URL: v.URL, Body: v.ArticleBody})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// ArticleBodies returns the non-empty ground-truth article bodies, in id order.
+func ArticleBodies(tb testing.TB) []string {
+	tb.Helper()
+	var bodies []string
+	for _, a := range GroundTruth(tb) {
+		if a.Body != "" {
+			bodies = append(bodies, a.Body)
+		}
+	}
+	return bodies
 }

@@ -3,10 +3,7 @@ package textsig
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
-	"sort"
 	"strings"
 	"testing"
 	"unicode"
@@ -16,30 +13,6 @@ import (
 
 	"github.com/claimwatch/claimwatch/internal/testcorpus"
 )
-
-type article struct{ id, body string }
-
-// groundTruth returns the corpus article bodies sorted by id.
-func groundTruth(tb testing.TB) []article {
-	tb.Helper()
-	path := testcorpus.Path(tb, "article-extraction-benchmark", "ground-truth.json")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("read %s: %v", path, err)
-	}
-	var truth map[string]struct {
-		ArticleBody string `json:"articleBody"`
-	}
-	if err := json.Unmarshal(data, &truth); err != nil {
-		tb.Fatalf("parse %s: %v", path, err)
-	}
-	out := make([]article, 0, len(truth))
-	for id, v := range truth {
-		out = append(out, article{id, v.ArticleBody})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
-	return out
-}
 
 func TestContentHash(t *testing.T) {
 	base := ContentHash("Russia and Iran signed a deal.\n\nIt covers oil.")
@@ -131,9 +104,9 @@ const apWireStory = "aec5deeaada8"
 
 func TestSimHashWireCopiesAreNear(t *testing.T) {
 	var body string
-	for _, a := range groundTruth(t) {
-		if strings.HasPrefix(a.id, apWireStory) {
-			body = a.body
+	for _, a := range testcorpus.GroundTruth(t) {
+		if strings.HasPrefix(a.ID, apWireStory) {
+			body = a.Body
 		}
 	}
 	if body == "" {
@@ -160,15 +133,15 @@ func TestSimHashLightEditsAcrossCorpus(t *testing.T) {
 		{"byline", func(s string) string { return "By Jane Doe, Associated Press\n\n" + s }},
 		{"footer", func(s string) string { return s + "\n\nReporting by Jane Doe; Editing by John Smith" }},
 	}
-	arts := groundTruth(t)
+	arts := testcorpus.GroundTruth(t)
 	for _, e := range edits {
 		near, total, worst := 0, 0, 0
 		for _, a := range arts {
-			if len(Words(a.body)) < 500 {
+			if len(Words(a.Body)) < 500 {
 				continue
 			}
 			total++
-			d := Distance(SimHash(a.body), SimHash(e.edit(a.body)))
+			d := Distance(SimHash(a.Body), SimHash(e.edit(a.Body)))
 			if d <= NearDuplicate {
 				near++
 			}
@@ -183,11 +156,11 @@ func TestSimHashLightEditsAcrossCorpus(t *testing.T) {
 }
 
 func TestSimHashDistinctArticlesAreFar(t *testing.T) {
-	arts := groundTruth(t)
+	arts := testcorpus.GroundTruth(t)
 	sigs := make([]uint64, len(arts))
 	hashes := make([]string, len(arts))
 	for i, a := range arts {
-		sigs[i], hashes[i] = SimHash(a.body), ContentHash(a.body)
+		sigs[i], hashes[i] = SimHash(a.Body), ContentHash(a.Body)
 	}
 	minD, pair := 65, ""
 	for i := range arts {
@@ -197,10 +170,10 @@ func TestSimHashDistinctArticlesAreFar(t *testing.T) {
 			}
 			d := Distance(sigs[i], sigs[j])
 			if d < minD {
-				minD, pair = d, fmt.Sprintf("%s/%s", arts[i].id[:12], arts[j].id[:12])
+				minD, pair = d, fmt.Sprintf("%s/%s", arts[i].ID[:12], arts[j].ID[:12])
 			}
 			if d <= NearDuplicate {
-				t.Errorf("distinct articles %s and %s at distance %d <= %d", arts[i].id[:12], arts[j].id[:12], d, NearDuplicate)
+				t.Errorf("distinct articles %s and %s at distance %d <= %d", arts[i].ID[:12], arts[j].ID[:12], d, NearDuplicate)
 			}
 		}
 	}
@@ -208,11 +181,11 @@ func TestSimHashDistinctArticlesAreFar(t *testing.T) {
 }
 
 func BenchmarkSimHash(b *testing.B) {
-	arts := groundTruth(b)
+	arts := testcorpus.GroundTruth(b)
 	var text string
 	for _, a := range arts {
-		if len(a.body) > len(text) && len(a.body) < 20000 {
-			text = a.body
+		if len(a.Body) > len(text) && len(a.Body) < 20000 {
+			text = a.Body
 		}
 	}
 	b.SetBytes(int64(len(text)))
@@ -223,7 +196,7 @@ func BenchmarkSimHash(b *testing.B) {
 }
 
 func BenchmarkContentHash(b *testing.B) {
-	text := groundTruth(b)[0].body
+	text := testcorpus.GroundTruth(b)[0].Body
 	b.SetBytes(int64(len(text)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -313,8 +286,8 @@ func signatureInputs(tb testing.TB) []string {
 		strings.Repeat("long", 40) + " " + strings.Repeat("W\u00d6RT", 30) + " tail",
 		"\ufffd replacement \ufffdchar",
 	}
-	for _, a := range groundTruth(tb) {
-		in = append(in, a.body)
+	for _, a := range testcorpus.GroundTruth(tb) {
+		in = append(in, a.Body)
 	}
 	return in
 }
@@ -352,7 +325,7 @@ func FuzzSignaturesMatchReference(f *testing.F) {
 }
 
 func TestSimHashDoesNotAllocate(t *testing.T) {
-	text := groundTruth(t)[0].body
+	text := testcorpus.GroundTruth(t)[0].Body
 	if n := testing.AllocsPerRun(20, func() { SimHash(text) }); n > 0 {
 		t.Errorf("SimHash allocates %.0f times per call", n)
 	}
