@@ -17,7 +17,7 @@ import (
 // The candidate comparison behind mainText's choice. Run it with
 //
 //	go test ./internal/extract -run 'TestCandidates|TestExtractF1' -v -extract.candidates=/tmp/cands
-//	python3 ../shared/corpus/article-extraction-benchmark/score.py /tmp/cands/*.json
+//	python3 testdata/corpus/article-extraction-benchmark/score.py /tmp/cands/*.json
 //
 // to score each extractor in Go and cross-check with the benchmark's script.
 var candidatesDir = flag.String("extract.candidates", "", "score every main-text candidate on the benchmark and write DIR/<candidate>.json for score.py")

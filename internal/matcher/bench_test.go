@@ -12,7 +12,7 @@ import (
 	"github.com/claimwatch/claimwatch/internal/textnorm"
 )
 
-// Benchmarks run over the article bodies of the shared corpus, one document
+// Benchmarks run over the article bodies of the test corpus (testdata/corpus), one document
 // per body; b.SetBytes counts the body bytes, so MB/s is matching throughput.
 //
 //	go test -run XXX -bench . -benchmem -cpu 1 ./internal/matcher

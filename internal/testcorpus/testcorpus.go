@@ -1,5 +1,7 @@
-// Package testcorpus locates the shared, read-only test corpus
-// (../shared/corpus beside the repository root) for tests and benchmarks.
+// Package testcorpus locates the read-only test corpus (testdata/corpus in
+// the repository) for tests and benchmarks, so a fresh clone needs nothing
+// beside it. testdata/corpus/README.md gives each data set's origin and
+// licence.
 package testcorpus
 
 import (
@@ -10,9 +12,9 @@ import (
 	"testing"
 )
 
-// Dir returns the absolute path of ../shared/corpus relative to the
-// repository root (the directory holding go.mod), failing tb with a clear
-// message when it is missing.
+// Dir returns the absolute path of testdata/corpus under the repository
+// root (the directory holding go.mod), failing tb with a clear message when
+// it is missing.
 func Dir(tb testing.TB) string {
 	tb.Helper()
 	wd, err := os.Getwd()
@@ -21,9 +23,9 @@ func Dir(tb testing.TB) string {
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			corpus := filepath.Join(filepath.Dir(dir), "shared", "corpus")
+			corpus := filepath.Join(dir, "testdata", "corpus")
 			if _, err := os.Stat(corpus); err != nil {
-				tb.Fatalf("testcorpus: the shared corpus is missing: expected it at %s (../shared/corpus beside the repository root): %v", corpus, err)
+				tb.Fatalf("testcorpus: the test corpus is missing: expected it at %s (testdata/corpus in the repository): %v", corpus, err)
 			}
 			return corpus
 		}
