@@ -348,6 +348,9 @@ left:
 			}
 			break
 		}
+		if mi := s.markerAt(ce); mi >= 0 && s.m[mi].roles&rolePronoun != 0 && ce >= s.end+2 {
+			break // "Iran received the jets | it had long sought"
+		}
 		ce++
 	}
 	s.ce = ce
@@ -588,7 +591,7 @@ func (s *scan) markDenialObjects() {
 // or confirming verb that comes before the event ("has not confirmed the
 // delivery"), so that what is negated is the report, not the event.
 func (s *scan) governsReport(k int) bool {
-	if k+1 >= s.n || !s.inClause(k+1) || s.m[k].roles&(roleNegation|roleFailure) == 0 {
+	if k+1 >= s.n || !s.inClause(k+1) || s.m[k].roles&(roleNegation|roleFailure) == 0 || s.m[k].roles&roleDenialVerb != 0 {
 		return false
 	}
 	next := &s.m[k+1]

@@ -39,6 +39,7 @@ const (
 	roleNotAMarker
 	roleMonthName
 	roleMonthBefore
+	rolePronoun
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -64,6 +65,7 @@ var roleNames = map[string]role{
 	"not_a_marker":     roleNotAMarker,
 	"month_name":       roleMonthName,
 	"month_before":     roleMonthBefore,
+	"pronoun":          rolePronoun,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
