@@ -480,6 +480,11 @@ func (s *scan) decide() Result {
 			break
 		}
 	}
+	// After a past-tense event word come its object and relative clauses
+	// ("received a diet plan", "launched a mission that failed"): only a
+	// negation right after it ("received no jets") speaks of the event.
+	past := s.lx.wordRoles(s.tk.Norm(s.end-1))&rolePastForm != 0
+	const pastReach = 2
 	neg, concord, unas, cond := 0, 0, 0, 0
 	for k := 0; k < s.n; k++ {
 		if !s.inClause(k) {
@@ -489,6 +494,12 @@ func (s *scan) decide() Result {
 		r := m.roles
 		if r&roleNotAMarker != 0 {
 			continue
+		}
+		if past && int(m.start) >= s.end {
+			r &^= roleFailure | roleUnasserted
+			if int(m.start) >= s.end+pastReach {
+				r &^= roleNegation | roleNegationConcord
+			}
 		}
 		if r&roleMonthName != 0 && s.isMonth(int(m.start)) {
 			r &^= roleUnasserted

@@ -40,6 +40,7 @@ const (
 	roleMonthName
 	roleMonthBefore
 	rolePronoun
+	rolePastForm
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -66,6 +67,7 @@ var roleNames = map[string]role{
 	"month_name":       roleMonthName,
 	"month_before":     roleMonthBefore,
 	"pronoun":          rolePronoun,
+	"past_form":        rolePastForm,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
@@ -81,7 +83,7 @@ func RoleNames() []string {
 // unscanned roles are looked up word by word where the rules need them,
 // never found by the clause scan: they are common words ("in", "to") or
 // parts of words (Persian verb stems after a negative prefix).
-const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore
+const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm
 
 // Word pattern kinds.
 const (
@@ -305,7 +307,7 @@ func (lx *Lexicon) addEntry(entry string, r role) error {
 	if len(words) == 0 {
 		return errors.New("no word in it")
 	}
-	if r&(rolePrefixedVerb|roleNegativePrefix|roleMonthBefore|roleInfinitive) != 0 && len(words) > 1 {
+	if r&unscanned != 0 && len(words) > 1 {
 		return errors.New("this role takes single words")
 	}
 	var key strings.Builder
