@@ -348,6 +348,9 @@ left:
 			}
 			break
 		}
+		if mi := s.markerAt(ce); mi >= 0 && s.m[mi].roles&rolePronoun != 0 && ce >= s.end+2 {
+			break // "Iran received the jets | it had long sought"
+		}
 		ce++
 	}
 	s.ce = ce
@@ -477,6 +480,11 @@ func (s *scan) decide() Result {
 			break
 		}
 	}
+	// After a past-tense event word come its object and relative clauses
+	// ("received a diet plan", "launched a mission that failed"): only a
+	// negation right after it ("received no jets") speaks of the event.
+	past := s.lx.wordRoles(s.tk.Norm(s.end-1))&rolePastForm != 0
+	const pastReach = 2
 	neg, concord, unas, cond := 0, 0, 0, 0
 	for k := 0; k < s.n; k++ {
 		if !s.inClause(k) {
@@ -486,6 +494,12 @@ func (s *scan) decide() Result {
 		r := m.roles
 		if r&roleNotAMarker != 0 {
 			continue
+		}
+		if past && int(m.start) >= s.end {
+			r &^= roleFailure | roleUnasserted
+			if int(m.start) >= s.end+pastReach {
+				r &^= roleNegation | roleNegationConcord
+			}
 		}
 		if r&roleMonthName != 0 && s.isMonth(int(m.start)) {
 			r &^= roleUnasserted
@@ -588,7 +602,7 @@ func (s *scan) markDenialObjects() {
 // or confirming verb that comes before the event ("has not confirmed the
 // delivery"), so that what is negated is the report, not the event.
 func (s *scan) governsReport(k int) bool {
-	if k+1 >= s.n || !s.inClause(k+1) || s.m[k].roles&(roleNegation|roleFailure) == 0 {
+	if k+1 >= s.n || !s.inClause(k+1) || s.m[k].roles&(roleNegation|roleFailure) == 0 || s.m[k].roles&roleDenialVerb != 0 {
 		return false
 	}
 	next := &s.m[k+1]

@@ -39,6 +39,8 @@ const (
 	roleNotAMarker
 	roleMonthName
 	roleMonthBefore
+	rolePronoun
+	rolePastForm
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -64,6 +66,8 @@ var roleNames = map[string]role{
 	"not_a_marker":     roleNotAMarker,
 	"month_name":       roleMonthName,
 	"month_before":     roleMonthBefore,
+	"pronoun":          rolePronoun,
+	"past_form":        rolePastForm,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
@@ -79,7 +83,7 @@ func RoleNames() []string {
 // unscanned roles are looked up word by word where the rules need them,
 // never found by the clause scan: they are common words ("in", "to") or
 // parts of words (Persian verb stems after a negative prefix).
-const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore
+const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm
 
 // Word pattern kinds.
 const (
@@ -110,17 +114,60 @@ type phrase struct {
 	roles role
 }
 
-// Lexicon is a compiled set of word lists, indexed by first word so that a
-// lookup costs a map probe or two per text word.
+// Lexicon is a compiled set of word lists. Phrases are indexed by the bytes
+// of their first word in a trie, so that finding every phrase that may
+// start at a text word, exact or by prefix, is one walk over its bytes.
 type Lexicon struct {
 	phrases     []phrase
-	byKey       map[string]int32   // "kind text|kind text..." → phrase, to merge duplicates
-	exact       map[string][]int32 // first word (exact) → phrases
-	prefix      map[string][]int32 // first word (prefix) → phrases
-	lens        []int              // the distinct lengths of prefix keys, in bytes
+	byKey       map[string]int32 // "kind text|kind text..." → phrase, to merge duplicates
+	nodes       []trieNode       // nodes[0] is the root
+	root        [256]int32       // the root's children by byte, 0 for none
 	suffix      []suffixEntry
 	files       []string
 	negPrefixes []string // the words of role negative_prefix
+}
+
+type trieNode struct {
+	edges  []trieEdge
+	exact  []int32 // phrases whose first word is exactly this node's path
+	prefix []int32 // phrases whose first word starts with it ("refus*")
+}
+
+type trieEdge struct {
+	b    byte
+	next int32
+}
+
+// insert returns the trie node of text, creating it.
+func (lx *Lexicon) insert(text string) int32 {
+	n := int32(0)
+	for i := 0; i < len(text); i++ {
+		c := lx.child(n, text[i])
+		if c == 0 {
+			c = int32(len(lx.nodes))
+			lx.nodes = append(lx.nodes, trieNode{})
+			if n == 0 {
+				lx.root[text[i]] = c
+			} else {
+				lx.nodes[n].edges = append(lx.nodes[n].edges, trieEdge{b: text[i], next: c})
+			}
+		}
+		n = c
+	}
+	return n
+}
+
+// child returns node n's child by byte b, or 0 for none.
+func (lx *Lexicon) child(n int32, b byte) int32 {
+	if n == 0 {
+		return lx.root[b]
+	}
+	for _, e := range lx.nodes[n].edges {
+		if e.b == b {
+			return e.next
+		}
+	}
+	return 0
 }
 
 type suffixEntry struct {
@@ -185,9 +232,8 @@ func (lx *Lexicon) Files() []string { return slices.Clone(lx.files) }
 
 func newLexicon() *Lexicon {
 	return &Lexicon{
-		byKey:  map[string]int32{},
-		exact:  map[string][]int32{},
-		prefix: map[string][]int32{},
+		byKey: map[string]int32{},
+		nodes: []trieNode{{}},
 	}
 }
 
@@ -261,7 +307,7 @@ func (lx *Lexicon) addEntry(entry string, r role) error {
 	if len(words) == 0 {
 		return errors.New("no word in it")
 	}
-	if r&(rolePrefixedVerb|roleNegativePrefix|roleMonthBefore|roleInfinitive) != 0 && len(words) > 1 {
+	if r&unscanned != 0 && len(words) > 1 {
 		return errors.New("this role takes single words")
 	}
 	var key strings.Builder
@@ -277,9 +323,11 @@ func (lx *Lexicon) addEntry(entry string, r role) error {
 	lx.byKey[key.String()] = id
 	switch first := words[0]; first.kind {
 	case exact:
-		lx.exact[first.text] = append(lx.exact[first.text], id)
+		n := lx.insert(first.text)
+		lx.nodes[n].exact = append(lx.nodes[n].exact, id)
 	case prefix:
-		lx.prefix[first.text] = append(lx.prefix[first.text], id)
+		n := lx.insert(first.text)
+		lx.nodes[n].prefix = append(lx.nodes[n].prefix, id)
 	case suffix:
 		lx.suffix = append(lx.suffix, suffixEntry{text: first.text, id: id})
 	}
@@ -304,14 +352,6 @@ func normWords(part string, isSuffix bool) []string {
 }
 
 func (lx *Lexicon) finish() {
-	seen := map[int]bool{}
-	for k := range lx.prefix {
-		if !seen[len(k)] {
-			seen[len(k)] = true
-			lx.lens = append(lx.lens, len(k))
-		}
-	}
-	sort.Ints(lx.lens)
 	lx.negPrefixes = lx.negativePrefixes()
 }
 
@@ -338,15 +378,19 @@ func (lx *Lexicon) longest(tk *textnorm.Tokens, i, limit int, mask role) (int, r
 		roles |= p.roles & mask
 	}
 	w := tk.Norm(i)
-	for _, id := range lx.exact[string(w)] {
-		try(id)
-	}
-	for _, l := range lx.lens {
-		if l > len(w) {
+	n := int32(0)
+	for j := 0; j < len(w); j++ {
+		if n = lx.child(n, w[j]); n == 0 {
 			break
 		}
-		for _, id := range lx.prefix[string(w[:l])] {
+		node := &lx.nodes[n]
+		for _, id := range node.prefix {
 			try(id)
+		}
+		if j == len(w)-1 {
+			for _, id := range node.exact {
+				try(id)
+			}
 		}
 	}
 	for _, s := range lx.suffix {
@@ -360,18 +404,22 @@ func (lx *Lexicon) longest(tk *textnorm.Tokens, i, limit int, mask role) (int, r
 // wordRoles returns the roles of the single-word entries that match w.
 func (lx *Lexicon) wordRoles(w []byte) role {
 	var roles role
-	for _, id := range lx.exact[string(w)] {
-		if p := &lx.phrases[id]; len(p.words) == 1 {
-			roles |= p.roles
-		}
-	}
-	for _, l := range lx.lens {
-		if l > len(w) {
+	n := int32(0)
+	for j := 0; j < len(w); j++ {
+		if n = lx.child(n, w[j]); n == 0 {
 			break
 		}
-		for _, id := range lx.prefix[string(w[:l])] {
+		node := &lx.nodes[n]
+		for _, id := range node.prefix {
 			if p := &lx.phrases[id]; len(p.words) == 1 {
 				roles |= p.roles
+			}
+		}
+		if j == len(w)-1 {
+			for _, id := range node.exact {
+				if p := &lx.phrases[id]; len(p.words) == 1 {
+					roles |= p.roles
+				}
 			}
 		}
 	}
