@@ -54,6 +54,22 @@ func Classify(tk *textnorm.Tokens, a, b, pos, end int) Result {
 	return Default.Classify(tk, a, b, pos, end)
 }
 
+// ClassifySkipping is Classify that also ignores any marker starting at a
+// word i for which skip(i) is true. The matcher passes the words of a
+// claim's other event words and cues: "withdrew" in "militias withdrew at
+// Russia's request" is the event itself, not a failure that negates the cue
+// "at Russia's request".
+func ClassifySkipping(tk *textnorm.Tokens, a, b, pos, end int, skip func(i int) bool) Result {
+	var s scan
+	s.skip = skip
+	if !s.init(Default, tk, a, b, pos, end) {
+		return Result{Class: Asserted, Start: pos, End: pos}
+	}
+	s.markers()
+	s.clause()
+	return s.decide()
+}
+
 // Clause returns the clause of word pos within words [a, b) of tk, with the
 // Default lexicon, as word indexes [start, end).
 func Clause(tk *textnorm.Tokens, a, b, pos int) (start, end int) {
@@ -96,6 +112,7 @@ type scan struct {
 	cs, ce          int       // the clause
 	condition       int       // a conditional clause beside the clause ("If ..., [event]"; "[event] unless ..."): its marker, or -1
 	hasDenialObject bool
+	skip            func(i int) bool // words that start no marker, besides the event
 }
 
 // Classify is Classify with lexicon lx.
@@ -147,6 +164,10 @@ func (s *scan) markers() {
 	for i := s.lo; i < s.hi; {
 		if i == s.pos {
 			i = s.end
+			continue
+		}
+		if s.skip != nil && s.skip(i) {
+			i++
 			continue
 		}
 		limit := s.hi

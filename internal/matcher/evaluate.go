@@ -116,7 +116,7 @@ func (m *Matcher) stance(s *scratch, r *rule, hits []hit, a, b int32) (claims.St
 			if h.kind != useGroup || r.trigger&(1<<h.group) == 0 {
 				continue
 			}
-			res := s.classify(a, b, h)
+			res := s.classify(a, b, h, hits, r)
 			word := `"` + s.quote(h.pos, h.end) + `"`
 			if res.Class == factuality.Asserted {
 				event, eventReason = claims.Supports, word+" asserted"
@@ -131,7 +131,7 @@ func (m *Matcher) stance(s *scratch, r *rule, hits []hit, a, b int32) (claims.St
 			}
 		}
 	}
-	cue, cueReason := s.cueVote(a, b, hits)
+	cue, cueReason := s.cueVote(a, b, hits, r)
 	switch {
 	case event != claims.Mentions && (cue == claims.Mentions || cue == event):
 		return event, eventReason, base + factualBonus
@@ -151,14 +151,14 @@ func (m *Matcher) stance(s *scratch, r *rule, hits []hit, a, b int32) (claims.St
 // negated for the other, unasserted not at all. A cue inside a longer cue
 // ("ban" in "lifted the ban") does not vote. The result is Mentions when
 // no cue votes, and a tie is Contradicts.
-func (s *scratch) cueVote(a, b int32, hits []hit) (claims.Stance, string) {
+func (s *scratch) cueVote(a, b int32, hits []hit, r *rule) (claims.Stance, string) {
 	support, contradict := 0, 0
 	var supportCue, contradictCue string
 	for i, h := range hits {
 		if h.kind != useSupport && h.kind != useContradict || s.insideLongerCue(hits, i) {
 			continue
 		}
-		res := s.classify(a, b, h)
+		res := s.classify(a, b, h, hits, r)
 		if res.Class == factuality.Unasserted {
 			continue
 		}
@@ -202,10 +202,29 @@ func (s *scratch) insideLongerCue(hits []hit, i int) bool {
 }
 
 // classify returns the factuality of hit h's clause, looking no further
-// than its own sentence within words [a, b).
-func (s *scratch) classify(a, b int32, h hit) factuality.Result {
+// than its own sentence within words [a, b). The scope's other event words
+// (and, for a cue, its other cues) are events or cues of their own, not
+// markers of this one; a failure cue ("stalled") still reads as a marker of
+// the event word ("talks on a free trade deal stalled").
+func (s *scratch) classify(a, b int32, h hit, others []hit, r *rule) factuality.Result {
 	se := &s.toks.Sentences[s.toks.Tokens[h.pos].Sentence]
-	return factuality.Classify(&s.toks, max(int(a), se.FirstToken), min(int(b), se.EndToken), int(h.pos), int(h.end))
+	isCue := h.kind != useGroup
+	skip := func(i int) bool {
+		for _, o := range others {
+			if int(o.pos) <= i && i < int(o.end) && o.pos != h.pos &&
+				(o.kind == useGroup && r.trigger&(1<<o.group) != 0 || isCue && o.kind != useGroup) {
+				return true
+			}
+		}
+		return false
+	}
+	end := min(int(b), se.EndToken)
+	if isCue {
+		// A cue is judged by what leads up to it ("did not tolerate",
+		// "could deepen"): what follows a cue phrase is its object.
+		end = int(h.end)
+	}
+	return factuality.ClassifySkipping(&s.toks, max(int(a), se.FirstToken), end, int(h.pos), int(h.end), skip)
 }
 
 // quote returns words [pos, end) as they are written in the text.
