@@ -542,13 +542,9 @@ func (p *parser) rule(kv pair, what string, known []string) Rule {
 		}
 	}
 	if v, ok := m["trigger"]; ok {
+		// A trigger need not be in all: a scope without its word takes
+		// its stance from the cues.
 		r.Trigger = p.groupRefs(v, what+".trigger")
-		for i, g := range r.Trigger {
-			inForm := slices.ContainsFunc(r.Direction, func(f []string) bool { return slices.Contains(f, g) })
-			if !slices.Contains(r.All, g) && !inForm && i < len(v.value.Content) {
-				p.errorf(v.value.Content[i], "trigger group %q is neither in %s.all nor in a direction form, so it can never be found in a matching scope", g, what)
-			}
-		}
 	}
 	return r
 }

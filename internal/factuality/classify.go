@@ -448,17 +448,22 @@ func (s *scan) inClause(k int) bool {
 func (s *scan) isMonth(i int) bool {
 	tk := s.tk
 	c := tk.Text[tk.Tokens[i].Start]
-	if c < 'A' || c > 'Z' || i == s.sentFirst {
+	if c < 'A' || c > 'Z' {
+		return false
+	}
+	// "May 17 (UPI) — ..." opens many a news lead: a number after it makes
+	// it the month even first in the sentence.
+	if i+1 < len(tk.Tokens) && tk.Tokens[i+1].Sentence == tk.Tokens[i].Sentence {
+		if next := tk.Norm(i + 1); len(next) > 0 && next[0] >= '0' && next[0] <= '9' {
+			return true
+		}
+	}
+	if i == s.sentFirst {
 		return false
 	}
 	if i > 0 {
 		prev := tk.Norm(i - 1)
 		if s.lx.wordRoles(prev)&roleMonthBefore != 0 || isDigits(prev) {
-			return true
-		}
-	}
-	if i+1 < len(tk.Tokens) && tk.Tokens[i+1].Sentence == tk.Tokens[i].Sentence {
-		if next := tk.Norm(i + 1); len(next) > 0 && next[0] >= '0' && next[0] <= '9' {
 			return true
 		}
 	}
