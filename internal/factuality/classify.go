@@ -238,10 +238,15 @@ func classifyGap(t string) gap {
 				}
 			}
 		case 0xD8:
-			if i+1 < len(t) && t[i+1] == 0x9B { // Arabic semicolon ؛
-				g.flags |= gHard
-			} else if i+1 < len(t) && t[i+1] == 0x8C { // Arabic comma ،
-				g.flags |= gComma
+			if i+1 < len(t) {
+				switch t[i+1] {
+				case 0x9B: // Arabic semicolon ؛
+					g.flags |= gHard
+				case 0x8C: // Arabic comma ،
+					g.flags |= gComma
+				case 0x9F: // Arabic question mark ؟
+					g.flags |= gQuestion
+				}
 			}
 		}
 	}
@@ -546,6 +551,9 @@ func (s *scan) decide() Result {
 	if s.headlineInfinitive() {
 		unas++
 	}
+	if s.futureForm() {
+		unas++
+	}
 
 	res := Result{Class: Asserted, Start: s.cs, End: s.ce}
 	question := s.question()
@@ -654,6 +662,19 @@ func (s *scan) headlineInfinitive() bool {
 	}
 	s.insert(marker{start: int32(p), end: int32(p + 1), cat: catUnas})
 	return true
+}
+
+// futureForm applies the future_form role, the one role read from the
+// event words themselves: a Russian perfective present ("поставит") is a
+// future. It records a marker for the cue.
+func (s *scan) futureForm() bool {
+	for k := s.pos; k < s.end; k++ {
+		if s.lx.wordRoles(s.tk.Norm(k))&roleFutureForm != 0 {
+			s.insert(marker{start: int32(k), end: int32(k + 1), cat: catUnas})
+			return true
+		}
+	}
+	return false
 }
 
 // question reports whether the clause ends with a question mark.

@@ -41,6 +41,7 @@ const (
 	roleMonthBefore
 	rolePronoun
 	rolePastForm
+	roleFutureForm
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -68,6 +69,7 @@ var roleNames = map[string]role{
 	"month_before":     roleMonthBefore,
 	"pronoun":          rolePronoun,
 	"past_form":        rolePastForm,
+	"future_form":      roleFutureForm,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
@@ -83,7 +85,7 @@ func RoleNames() []string {
 // unscanned roles are looked up word by word where the rules need them,
 // never found by the clause scan: they are common words ("in", "to") or
 // parts of words (Persian verb stems after a negative prefix).
-const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm
+const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm | roleFutureForm
 
 // Word pattern kinds.
 const (
