@@ -500,6 +500,9 @@ func (s *scan) decide() Result {
 		if r&roleNotAMarker != 0 {
 			continue
 		}
+		if past && r&roleUnassertedNoun != 0 {
+			r &^= roleUnasserted // "The proposal was approved"
+		}
 		if past && int(m.start) >= s.end {
 			r &^= roleFailure | roleUnasserted
 			if int(m.start) >= s.end+pastReach {

@@ -141,7 +141,7 @@ func TestCue(t *testing.T) {
 	for _, tc := range []struct{ text, cue string }{
 		{"Moscow dismissed reports that it had [sold] S-400 systems to Tehran", "dismissed reports that"},
 		{"Russia has not [delivered] the jets.", "not"},
-		{"Iran plans to [buy] jets.", "plans"},
+		{"Iran plans to [buy] jets.", "plans to"},
 		{"Iran to [buy] Su-35 jets from Russia", "to"},
 		{"Russia [delivered] the jets.", ""},
 		{"Russia did not deny that the jets were [delivered]", "not deny that"},

@@ -42,6 +42,7 @@ const (
 	rolePronoun
 	rolePastForm
 	roleFutureForm
+	roleUnassertedNoun
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -70,6 +71,7 @@ var roleNames = map[string]role{
 	"pronoun":          rolePronoun,
 	"past_form":        rolePastForm,
 	"future_form":      roleFutureForm,
+	"unasserted_noun":  roleUnassertedNoun,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
@@ -265,6 +267,9 @@ func (lx *Lexicon) add(name string, data []byte) error {
 		for _, item := range val.Content {
 			if item.Kind != yaml.ScalarNode {
 				return fmt.Errorf("lexicon %s:%d: role %s: want a word or phrase", name, item.Line, key.Value)
+			}
+			if r == roleUnassertedNoun {
+				r |= roleUnasserted // a noun that is unasserted but beside a past verb
 			}
 			if err := lx.addEntry(item.Value, r); err != nil {
 				return fmt.Errorf("lexicon %s:%d: role %s: %q: %w", name, item.Line, key.Value, item.Value, err)
