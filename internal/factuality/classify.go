@@ -534,6 +534,9 @@ func (s *scan) decide() Result {
 			cond++
 		}
 	}
+	if s.negativePrefix() {
+		neg++
+	}
 	if neg == 0 && concord > 0 {
 		// negative concord: "neither ... nor", "ни": one negation
 		for k := 0; k < s.n; k++ {
@@ -544,9 +547,6 @@ func (s *scan) decide() Result {
 		neg = 1
 	}
 	s.markDenialObjects()
-	if s.negativePrefix() {
-		neg++
-	}
 	if s.condition >= 0 {
 		s.m[s.condition].cat = catCond
 		cond++
