@@ -41,7 +41,9 @@
 //     event unasserted instead. When the event word is a past_form
 //     ("delivered", "sold"), what follows it is its object or a relative
 //     clause, so failure and unasserted markers after it are ignored and a
-//     negation counts only right after it ("received no jets").
+//     negation counts only right after it ("received no jets"), and the
+//     unasserted_noun words of its subject or object ("The proposal was
+//     approved") do not hedge it.
 //  4. Modality. A condition or question (condition words, a clause ending in
 //     "?" or "؟") makes the clause Unasserted whatever its polarity;
 //     otherwise an odd polarity makes it Negated even when modal ("won't
@@ -60,6 +62,12 @@
 // language is adding a file; Compile builds a Lexicon from any set of files
 // and reports a bad one by file and line. Classify allocates nothing in
 // steady state (cue strings are interned).
+//
+// Status: usable by the matcher since the first commit on branch
+// factuality (API, English lexicon, core tests); Russian and Persian
+// lexicons and wider English coverage followed. Pass the event word (the
+// verb or noun of the event), not a span from actor to recipient: markers
+// inside [pos, end) are ignored.
 //
 // Known limits: without parts of speech, a participial aside ("The deal,
 // signed in 2021, has not been implemented") shares its clause with the main
