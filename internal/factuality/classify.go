@@ -279,12 +279,10 @@ func (s *scan) clause() {
 left:
 	for cs > s.lo {
 		g := s.gapAt(cs)
-		if g.close > 0 && g.open == 0 {
-			k := s.openLeft(cs, g.close)
+		if k, aside := s.skipAside(cs, g, true); aside {
 			if k < 0 {
 				break
 			}
-			s.exclude(k, cs)
 			cs, ignoreOpen = k, true
 			continue
 		}
@@ -331,12 +329,10 @@ left:
 	ignoreClose := false
 	for ce < s.hi {
 		g := s.gapAt(ce)
-		if g.open > 0 && g.close == 0 {
-			k := s.closeRight(ce, g.open)
+		if k, aside := s.skipAside(ce, g, false); aside {
 			if k < 0 {
 				break
 			}
-			s.exclude(ce, k)
 			ce, ignoreClose = k, true
 			continue
 		}
@@ -359,6 +355,28 @@ left:
 		ce++
 	}
 	s.ce = ce
+}
+
+// skipAside skips a bracketed aside whose bracket is in gap g before word
+// j: one that closes there when scanning left, or opens there when scanning
+// right. It reports whether there is one and where the scan goes on (-1
+// when the bracket has no partner in reach: then it bounds the clause).
+func (s *scan) skipAside(j int, g gap, left bool) (next int, aside bool) {
+	switch {
+	case left && g.close > 0 && g.open == 0:
+		k := s.openLeft(j, g.close)
+		if k >= 0 {
+			s.exclude(k, j)
+		}
+		return k, true
+	case !left && g.open > 0 && g.close == 0:
+		k := s.closeRight(j, g.open)
+		if k >= 0 {
+			s.exclude(j, k)
+		}
+		return k, true
+	}
+	return j, false
 }
 
 // openLeft finds the first word of the parenthetical that ends before word

@@ -99,30 +99,21 @@ func runCases(t *testing.T, name string, report func(format string, args ...any)
 	return right, total
 }
 
-// TestEnglish runs the English sentences the rules were tuned on: every
-// one must come out right.
-func TestEnglish(t *testing.T) {
-	right, total := runCases(t, "en_tune.tsv", t.Errorf)
-	if total < 120 {
-		t.Errorf("only %d English cases", total)
+// TestLabelled runs the sentences the rules were tuned on (English) or
+// written with (Russian, Persian): every one must come out right.
+func TestLabelled(t *testing.T) {
+	for _, set := range []struct {
+		file string
+		min  int
+	}{{"en_tune.tsv", 120}, {"ru.tsv", 10}, {"fa.tsv", 10}} {
+		t.Run(set.file, func(t *testing.T) {
+			right, total := runCases(t, set.file, t.Errorf)
+			if total < set.min {
+				t.Errorf("only %d cases, want %d", total, set.min)
+			}
+			t.Logf("%s: %d/%d", set.file, right, total)
+		})
 	}
-	t.Logf("English tune set: %d/%d", right, total)
-}
-
-func TestRussian(t *testing.T) {
-	right, total := runCases(t, "ru.tsv", t.Errorf)
-	if total < 10 {
-		t.Errorf("only %d Russian cases", total)
-	}
-	t.Logf("Russian: %d/%d", right, total)
-}
-
-func TestPersian(t *testing.T) {
-	right, total := runCases(t, "fa.tsv", t.Errorf)
-	if total < 10 {
-		t.Errorf("only %d Persian cases", total)
-	}
-	t.Logf("Persian: %d/%d", right, total)
 }
 
 // TestHeldOut measures the sentences kept out of tuning (every fourth of
