@@ -259,10 +259,15 @@ func classifyGap(t string) gap {
 				}
 			}
 		case 0xD8:
-			if i+1 < len(t) && t[i+1] == 0x9B { // Arabic semicolon ؛
-				g.flags |= gHard
-			} else if i+1 < len(t) && t[i+1] == 0x8C { // Arabic comma ،
-				g.flags |= gComma
+			if i+1 < len(t) {
+				switch t[i+1] {
+				case 0x9B: // Arabic semicolon ؛
+					g.flags |= gHard
+				case 0x8C: // Arabic comma ،
+					g.flags |= gComma
+				case 0x9F: // Arabic question mark ؟
+					g.flags |= gQuestion
+				}
 			}
 		}
 	}
@@ -295,12 +300,10 @@ func (s *scan) clause() {
 left:
 	for cs > s.lo {
 		g := s.gapAt(cs)
-		if g.close > 0 && g.open == 0 {
-			k := s.openLeft(cs, g.close)
+		if k, aside := s.skipAside(cs, g, true); aside {
 			if k < 0 {
 				break
 			}
-			s.exclude(k, cs)
 			cs, ignoreOpen = k, true
 			continue
 		}
@@ -347,12 +350,10 @@ left:
 	ignoreClose := false
 	for ce < s.hi {
 		g := s.gapAt(ce)
-		if g.open > 0 && g.close == 0 {
-			k := s.closeRight(ce, g.open)
+		if k, aside := s.skipAside(ce, g, false); aside {
 			if k < 0 {
 				break
 			}
-			s.exclude(ce, k)
 			ce, ignoreClose = k, true
 			continue
 		}
@@ -375,6 +376,28 @@ left:
 		ce++
 	}
 	s.ce = ce
+}
+
+// skipAside skips a bracketed aside whose bracket is in gap g before word
+// j: one that closes there when scanning left, or opens there when scanning
+// right. It reports whether there is one and where the scan goes on (-1
+// when the bracket has no partner in reach: then it bounds the clause).
+func (s *scan) skipAside(j int, g gap, left bool) (next int, aside bool) {
+	switch {
+	case left && g.close > 0 && g.open == 0:
+		k := s.openLeft(j, g.close)
+		if k >= 0 {
+			s.exclude(k, j)
+		}
+		return k, true
+	case !left && g.open > 0 && g.close == 0:
+		k := s.closeRight(j, g.open)
+		if k >= 0 {
+			s.exclude(j, k)
+		}
+		return k, true
+	}
+	return j, false
 }
 
 // openLeft finds the first word of the parenthetical that ends before word
@@ -521,6 +544,9 @@ func (s *scan) decide() Result {
 		if r&roleNotAMarker != 0 {
 			continue
 		}
+		if past && r&roleUnassertedNoun != 0 {
+			r &^= roleUnasserted // "The proposal was approved"
+		}
 		if past && int(m.start) >= s.end {
 			r &^= roleFailure | roleUnasserted
 			if int(m.start) >= s.end+pastReach {
@@ -552,6 +578,9 @@ func (s *scan) decide() Result {
 			cond++
 		}
 	}
+	if s.negativePrefix() {
+		neg++
+	}
 	if neg == 0 && concord > 0 {
 		// negative concord: "neither ... nor", "ни": one negation
 		for k := 0; k < s.n; k++ {
@@ -562,14 +591,14 @@ func (s *scan) decide() Result {
 		neg = 1
 	}
 	s.markDenialObjects()
-	if s.negativePrefix() {
-		neg++
-	}
 	if s.condition >= 0 {
 		s.m[s.condition].cat = catCond
 		cond++
 	}
 	if s.headlineInfinitive() {
+		unas++
+	}
+	if s.futureForm() {
 		unas++
 	}
 
@@ -680,6 +709,19 @@ func (s *scan) headlineInfinitive() bool {
 	}
 	s.insert(marker{start: int32(p), end: int32(p + 1), cat: catUnas})
 	return true
+}
+
+// futureForm applies the future_form role, the one role read from the
+// event words themselves: a Russian perfective present ("поставит") is a
+// future. It records a marker for the cue.
+func (s *scan) futureForm() bool {
+	for k := s.pos; k < s.end; k++ {
+		if s.lx.wordRoles(s.tk.Norm(k))&roleFutureForm != 0 {
+			s.insert(marker{start: int32(k), end: int32(k + 1), cat: catUnas})
+			return true
+		}
+	}
+	return false
 }
 
 // question reports whether the clause ends with a question mark.

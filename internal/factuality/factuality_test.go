@@ -99,30 +99,21 @@ func runCases(t *testing.T, name string, report func(format string, args ...any)
 	return right, total
 }
 
-// TestEnglish runs the English sentences the rules were tuned on: every
-// one must come out right.
-func TestEnglish(t *testing.T) {
-	right, total := runCases(t, "en_tune.tsv", t.Errorf)
-	if total < 120 {
-		t.Errorf("only %d English cases", total)
+// TestLabelled runs the sentences the rules were tuned on (English) or
+// written with (Russian, Persian): every one must come out right.
+func TestLabelled(t *testing.T) {
+	for _, set := range []struct {
+		file string
+		min  int
+	}{{"en_tune.tsv", 120}, {"ru.tsv", 10}, {"fa.tsv", 10}} {
+		t.Run(set.file, func(t *testing.T) {
+			right, total := runCases(t, set.file, t.Errorf)
+			if total < set.min {
+				t.Errorf("only %d cases, want %d", total, set.min)
+			}
+			t.Logf("%s: %d/%d", set.file, right, total)
+		})
 	}
-	t.Logf("English tune set: %d/%d", right, total)
-}
-
-func TestRussian(t *testing.T) {
-	right, total := runCases(t, "ru.tsv", t.Errorf)
-	if total < 10 {
-		t.Errorf("only %d Russian cases", total)
-	}
-	t.Logf("Russian: %d/%d", right, total)
-}
-
-func TestPersian(t *testing.T) {
-	right, total := runCases(t, "fa.tsv", t.Errorf)
-	if total < 10 {
-		t.Errorf("only %d Persian cases", total)
-	}
-	t.Logf("Persian: %d/%d", right, total)
 }
 
 // TestHeldOut measures the sentences kept out of tuning (every fourth of
@@ -141,7 +132,7 @@ func TestCue(t *testing.T) {
 	for _, tc := range []struct{ text, cue string }{
 		{"Moscow dismissed reports that it had [sold] S-400 systems to Tehran", "dismissed reports that"},
 		{"Russia has not [delivered] the jets.", "not"},
-		{"Iran plans to [buy] jets.", "plans"},
+		{"Iran plans to [buy] jets.", "plans to"},
 		{"Iran to [buy] Su-35 jets from Russia", "to"},
 		{"Russia [delivered] the jets.", ""},
 		{"Russia did not deny that the jets were [delivered]", "not deny that"},
@@ -225,4 +216,64 @@ func TestClassString(t *testing.T) {
 			t.Errorf("%d: %q", c, c.String())
 		}
 	}
+}
+
+// TestClauseHoldsEvent: for every word of every test sentence, in windows
+// of every size, the clause holds the event and stays inside the window,
+// and the cue is made of the clause's words (or "?").
+func TestClauseHoldsEvent(t *testing.T) {
+	var texts []*textnorm.Tokens
+	for _, f := range []string{"en_tune.tsv", "ru.tsv", "fa.tsv"} {
+		for _, c := range readCases(t, f) {
+			texts = append(texts, c.tk)
+		}
+	}
+	texts = append(texts, textnorm.Tokenize("(((Russia))) — delivered , , ; : ( ) ) ( jets?? \"no\" (not) if"))
+	for _, tk := range texts {
+		n := len(tk.Tokens)
+		for pos := 0; pos < n; pos++ {
+			for _, win := range [][2]int{{0, n}, {pos, pos + 1}, {max(0, pos-3), min(n, pos+4)}} {
+				for _, end := range []int{pos + 1, min(n, pos+3)} {
+					r := Classify(tk, win[0], win[1], pos, end)
+					if r.Start > pos || r.End < end || r.Start < min(win[0], pos) || r.End > max(win[1], end) {
+						t.Fatalf("%q: event [%d,%d) in window %v: clause [%d,%d)", tk.Text, pos, end, win, r.Start, r.End)
+					}
+					if r.Class == Asserted && r.Cue != "" && !strings.Contains(r.Cue, " ") {
+						t.Errorf("%q: asserted with the single cue %q", tk.Text, r.Cue)
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzClassify: any text and any event position classify without panic,
+// and the clause holds the event.
+func FuzzClassify(f *testing.F) {
+	f.Add("Russia has not delivered the S-400 (which, Iran says, it paid for) — yet.", 3, 2)
+	f.Add("Если Россия не поставит С-400, ли?", 3, 1)
+	f.Add("روسیه ... به ایران تحویل نداد؟", 4, 1)
+	f.Add("), ( ; : - -- — – , which , but if ?", 0, 5)
+	f.Fuzz(func(t *testing.T, text string, pos, n int) {
+		tk := textnorm.Tokenize(text)
+		if len(tk.Tokens) == 0 {
+			return
+		}
+		pos = abs(pos) % len(tk.Tokens)
+		end := min(len(tk.Tokens), pos+1+abs(n)%4)
+		r := Classify(tk, 0, len(tk.Tokens), pos, end)
+		if r.Start > pos || r.End < end || r.Class > Unasserted {
+			t.Fatalf("event [%d,%d): %+v", pos, end, r)
+		}
+	})
+}
+
+func abs(x int) int {
+	if x < 0 {
+		if x == -x { // the most negative int
+			return 0
+		}
+		return -x
+	}
+	return x
 }

@@ -41,6 +41,8 @@ const (
 	roleMonthBefore
 	rolePronoun
 	rolePastForm
+	roleFutureForm
+	roleUnassertedNoun
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -68,6 +70,8 @@ var roleNames = map[string]role{
 	"month_before":     roleMonthBefore,
 	"pronoun":          rolePronoun,
 	"past_form":        rolePastForm,
+	"future_form":      roleFutureForm,
+	"unasserted_noun":  roleUnassertedNoun,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
@@ -83,7 +87,7 @@ func RoleNames() []string {
 // unscanned roles are looked up word by word where the rules need them,
 // never found by the clause scan: they are common words ("in", "to") or
 // parts of words (Persian verb stems after a negative prefix).
-const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm
+const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm | roleFutureForm
 
 // Word pattern kinds.
 const (
@@ -264,6 +268,9 @@ func (lx *Lexicon) add(name string, data []byte) error {
 			if item.Kind != yaml.ScalarNode {
 				return fmt.Errorf("lexicon %s:%d: role %s: want a word or phrase", name, item.Line, key.Value)
 			}
+			if r == roleUnassertedNoun {
+				r |= roleUnasserted // a noun that is unasserted but beside a past verb
+			}
 			if err := lx.addEntry(item.Value, r); err != nil {
 				return fmt.Errorf("lexicon %s:%d: role %s: %q: %w", name, item.Line, key.Value, item.Value, err)
 			}
@@ -377,33 +384,24 @@ func (lx *Lexicon) longest(tk *textnorm.Tokens, i, limit int, mask role) (int, r
 		}
 		roles |= p.roles & mask
 	}
-	w := tk.Norm(i)
-	n := int32(0)
-	for j := 0; j < len(w); j++ {
-		if n = lx.child(n, w[j]); n == 0 {
-			break
-		}
-		node := &lx.nodes[n]
-		for _, id := range node.prefix {
-			try(id)
-		}
-		if j == len(w)-1 {
-			for _, id := range node.exact {
-				try(id)
-			}
-		}
-	}
-	for _, s := range lx.suffix {
-		if len(w) > len(s.text) && string(w[len(w)-len(s.text):]) == s.text {
-			try(s.id)
-		}
-	}
+	lx.eachCandidate(tk.Norm(i), try)
 	return best, roles
 }
 
 // wordRoles returns the roles of the single-word entries that match w.
 func (lx *Lexicon) wordRoles(w []byte) role {
 	var roles role
+	lx.eachCandidate(w, func(id int32) {
+		if p := &lx.phrases[id]; len(p.words) == 1 {
+			roles |= p.roles
+		}
+	})
+	return roles
+}
+
+// eachCandidate calls f with every phrase whose first word matches w:
+// exactly or by prefix (a walk of the trie along w's bytes), or by suffix.
+func (lx *Lexicon) eachCandidate(w []byte, f func(id int32)) {
 	n := int32(0)
 	for j := 0; j < len(w); j++ {
 		if n = lx.child(n, w[j]); n == 0 {
@@ -411,24 +409,19 @@ func (lx *Lexicon) wordRoles(w []byte) role {
 		}
 		node := &lx.nodes[n]
 		for _, id := range node.prefix {
-			if p := &lx.phrases[id]; len(p.words) == 1 {
-				roles |= p.roles
-			}
+			f(id)
 		}
 		if j == len(w)-1 {
 			for _, id := range node.exact {
-				if p := &lx.phrases[id]; len(p.words) == 1 {
-					roles |= p.roles
-				}
+				f(id)
 			}
 		}
 	}
 	for _, s := range lx.suffix {
-		if p := &lx.phrases[s.id]; len(p.words) == 1 && len(w) > len(s.text) && string(w[len(w)-len(s.text):]) == s.text {
-			roles |= p.roles
+		if len(w) > len(s.text) && string(w[len(w)-len(s.text):]) == s.text {
+			f(s.id)
 		}
 	}
-	return roles
 }
 
 // negativePrefixes returns the words of role negative_prefix, for the
