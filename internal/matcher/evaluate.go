@@ -10,6 +10,9 @@ import (
 	"github.com/claimwatch/claimwatch/internal/factuality"
 )
 
+// cueReach is how many words before a cue may govern it.
+const cueReach = 5
+
 // Scores. An event scope starts at eventScore, a topic-only scope at
 // aboutScore; a stance read from the event word's clause adds factualBonus,
 // one read from claim cues alone adds cueBonus; a confirmed direction and
@@ -218,13 +221,15 @@ func (s *scratch) classify(a, b int32, h hit, others []hit, r *rule) factuality.
 		}
 		return false
 	}
-	end := min(int(b), se.EndToken)
+	start, end := max(int(a), se.FirstToken), min(int(b), se.EndToken)
 	if isCue {
-		// A cue is judged by what leads up to it ("did not tolerate",
-		// "could deepen"): what follows a cue phrase is its object.
-		end = int(h.end)
+		// A cue is judged by the few words leading up to it ("did not
+		// tolerate", "could deepen"): what follows it is its object, and
+		// what lies further back is often its subject ("demands for a
+		// withdrawal are unrealistic").
+		start, end = max(start, int(h.pos)-cueReach), int(h.end)
 	}
-	return factuality.ClassifySkipping(&s.toks, max(int(a), se.FirstToken), end, int(h.pos), int(h.end), skip)
+	return factuality.ClassifySkipping(&s.toks, start, end, int(h.pos), int(h.end), skip)
 }
 
 // quote returns words [pos, end) as they are written in the text.
