@@ -13,6 +13,7 @@ import (
 
 	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/storage"
 )
 
 // fakeMatcher answers by title: the findings listed for it.
@@ -333,3 +334,20 @@ func TestItemsFromCases(t *testing.T) {
 }
 
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+func TestFromReviews(t *testing.T) {
+	rows := []storage.Reviewed{
+		{EvidenceID: 1, ClaimID: "A", URL: "u1", Title: "T", Text: "body", ReviewStance: claims.Irrelevant, Note: "Armenia"},
+		{EvidenceID: 2, ClaimID: "A", Title: "T2", TextDropped: true, ReviewStance: claims.Supports},
+		{EvidenceID: 3, ClaimID: "gone", Title: "T3", Text: "x", ReviewStance: claims.Supports},
+		{EvidenceID: 4, ClaimID: "B", Title: "T4", Text: "y", ReviewStance: claims.Contradicts},
+	}
+	items, skipped := FromReviews(rows, []string{"A", "B"})
+	if skipped != (Skipped{TextDropped: 1, NotLoaded: 1}) {
+		t.Errorf("skipped = %+v", skipped)
+	}
+	if len(items) != 2 || items[0].Ref != "evidence 1" || items[0].Expected["A"] != None || items[0].Body != "body" ||
+		items[0].Complete || items[0].Reasons["A"] != "Armenia" || items[1].Expected["B"] != claims.Contradicts {
+		t.Errorf("items = %+v", items)
+	}
+}

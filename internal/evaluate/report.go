@@ -77,12 +77,16 @@ func figure(f func() (float64, bool)) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
-// WriteConfusion writes every claim's confusion matrix, then the sum, as one
-// table: rows are the expected stance, columns the found one.
+// WriteConfusion writes the confusion matrix of every claim with something
+// expected or found, then the sum, as one table: rows are the expected
+// stance, columns the found one.
 func WriteConfusion(w io.Writer, r Report) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLAIM\tEXPECTED ↓ FOUND →\tSUPPORTS\tCONTRADICTS\tMENTIONS\tNONE")
 	for _, s := range append(r.Claims, r.All) {
+		if s.Relevant == 0 && s.Found == 0 && s.Claim != r.All.Claim {
+			continue
+		}
 		for i, want := range Stances {
 			name := ""
 			if i == 0 {
@@ -116,6 +120,8 @@ func WriteWrong(w io.Writer, r Report, limit int) error {
 		}
 		if m.Snippet != "" {
 			fmt.Fprintf(w, "  snippet: %s\n", oneLine(m.Snippet, 240))
+		} else if m.Title == "" && m.Text != "" {
+			fmt.Fprintf(w, "  text:    %s\n", oneLine(m.Text, 240))
 		}
 		if m.Reason != "" {
 			fmt.Fprintf(w, "  label:   %s\n", oneLine(m.Reason, 160))
@@ -163,6 +169,7 @@ type (
 		Expected string `json:"expected"`
 		Got      string `json:"got"`
 		Snippet  string `json:"snippet"`
+		Text     string `json:"text"` // the start of the body
 		Reason   string `json:"reason"`
 	}
 )
@@ -175,7 +182,7 @@ func (r Report) JSON() ReportJSON {
 	}
 	for _, m := range r.Wrong {
 		out.Wrong = append(out.Wrong, MissJSON{Ref: m.Ref, URL: m.URL, Title: m.Title, Claim: m.Claim,
-			Expected: string(m.Expected), Got: string(m.Got), Snippet: m.Snippet, Reason: m.Reason})
+			Expected: string(m.Expected), Got: string(m.Got), Snippet: m.Snippet, Text: m.Text, Reason: m.Reason})
 	}
 	return out
 }

@@ -110,6 +110,7 @@ type Miss struct {
 	Claim           string
 	Expected, Got   claims.Stance
 	Snippet         string // what the matcher quoted; empty when it found nothing
+	Text            string // the start of the body, for a miss with no title or snippet to show
 	Reason          string // the labeller's reason, when given
 }
 
@@ -168,7 +169,7 @@ func Evaluate(m Matcher, ids []string, items []Item) Report {
 			}
 			if got != want {
 				r.Wrong = append(r.Wrong, Miss{Ref: it.Ref, URL: it.URL, Title: it.Title, Claim: id,
-					Expected: want, Got: got, Snippet: f.Snippet, Reason: it.Reasons[id]})
+					Expected: want, Got: got, Snippet: f.Snippet, Reason: it.Reasons[id], Text: textStart(it.Body)})
 			}
 		}
 	}
@@ -178,3 +179,6 @@ func Evaluate(m Matcher, ids []string, items []Item) Report {
 	}
 	return r
 }
+
+// textStart is the first 300 characters of a body, on one line.
+func textStart(body string) string { return oneLine(body, 300) }
