@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -168,15 +169,15 @@ func TestEvalHelp(t *testing.T) {
 	}
 }
 
-// reviewedDB stores the test-jets claim, three articles with its evidence
-// and the analyst's reviews of them:
-//
-//	1: delivered, reviewed supports   → found supports: right
-//	2: Armenia, reviewed irrelevant   → found mentions: a false find
-//	3: other words, reviewed supports → found nothing: a miss
-//
-// plus a fourth, unreviewed, which must not count.
-func reviewedDB(t *testing.T) string {
+// reviewSeed is one article with test-jets evidence and, unless analyst is
+// empty, the analyst's review of it.
+type reviewSeed struct {
+	title, text      string
+	machine, analyst claims.Stance
+}
+
+// seedReviews builds a database holding the test-jets claim and the seeds.
+func seedReviews(t *testing.T, seeds []reviewSeed) string {
 	t.Helper()
 	ctx := context.Background()
 	set, _, err := claims.LoadFiles(filepath.Join(evalClaims, "test-jets.yaml"))
@@ -192,18 +193,9 @@ func reviewedDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	texts := []struct {
-		title, text      string
-		machine, analyst claims.Stance
-	}{
-		{"Jets for Iran", "Russia delivered jets to Iran on Monday.", claims.Supports, claims.Supports},
-		{"Jets for Armenia", "Russia and Iran discussed jets for Armenia.", claims.Mentions, claims.Irrelevant},
-		{"Warplanes", "Moscow handed warplanes to Tehran.", claims.Mentions, claims.Supports},
-		{"Unreviewed", "Russia cancelled the jets for Iran.", claims.Contradicts, ""},
-	}
-	for i, x := range texts {
-		a := storage.Article{URL: "https://news.example/r/" + string(rune('a'+i)), Title: x.title, Text: x.text,
-			PublishedAt: day, FetchedAt: day, FirstSeenAt: day, ContentHash: x.text}
+	for i, x := range seeds {
+		a := storage.Article{URL: fmt.Sprintf("https://news.example/r/%d", i), Title: x.title, Text: x.text,
+			PublishedAt: day, FetchedAt: day, FirstSeenAt: day, ContentHash: fmt.Sprint(i)}
 		res, err := st.SaveArticle(ctx, a, []claims.Finding{{ClaimID: "test-jets", Stance: x.machine, Confidence: 0.5, Snippet: x.text, Sentences: 1}})
 		if err != nil {
 			t.Fatal(err)
@@ -227,6 +219,21 @@ func reviewedDB(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// reviewedDB holds three reviewed articles and one unreviewed, which must
+// not count:
+//
+//	1: delivered, reviewed supports   → found supports: right
+//	2: Armenia, reviewed irrelevant   → found mentions: a false find
+//	3: other words, reviewed supports → found nothing: a miss
+func reviewedDB(t *testing.T) string {
+	return seedReviews(t, []reviewSeed{
+		{"Jets for Iran", "Russia delivered jets to Iran on Monday.", claims.Supports, claims.Supports},
+		{"Jets for Armenia", "Russia and Iran discussed jets for Armenia.", claims.Mentions, claims.Irrelevant},
+		{"Warplanes", "Moscow handed warplanes to Tehran.", claims.Mentions, claims.Supports},
+		{"Unreviewed", "Russia cancelled the jets for Iran.", claims.Contradicts, ""},
+	})
 }
 
 func TestEvalReviewsScoresTheCurrentClaimsAgainstTheAnalyst(t *testing.T) {
