@@ -153,7 +153,8 @@ func TestEvalBadInputExitsTwo(t *testing.T) {
 		{regexp.MustCompile(`--min-recall 1\.5: want a figure from 0 to 1`), []string{"eval", ok, "--min-recall", "1.5"}},
 		{regexp.MustCompile(`--wrong -2`), []string{"eval", ok, "--wrong", "-2"}},
 		{regexp.MustCompile(`--claim: unknown claim "test-jetz" \(did you mean "test-jets"\?\)`), []string{"eval", ok, "--claim", "test-jetz"}},
-		{regexp.MustCompile(`unknown flag: --min-recal\b`), []string{"eval", ok, "--min-recal", "0.5"}},
+		{regexp.MustCompile(`unknown flag: --min-recal \(did you mean --min-recall\?\)`), []string{"eval", ok, "--min-recal", "0.5"}},
+		{regexp.MustCompile(`unknown flag: --bogus\n`), []string{"eval", ok, "--bogus"}},
 	} {
 		code, _, errOut := cli(t, "", append([]string{"--claims", evalClaims}, tc.args...)...)
 		if code != exitUsage || !tc.want.MatchString(errOut) {
