@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -147,6 +152,7 @@ when any is missed, naming the claim and figure; 2 for bad input.
 			return nil
 		},
 	}
+	cmd.AddCommand(evalSplitCommand(a))
 	fl := cmd.Flags()
 	fl.BoolVar(&asJSON, "json", false, "print one JSON document with every figure")
 	fl.IntVar(&wrong, "wrong", defaultWrong, "list the first `N` wrong items (0: none, -1: all)")
@@ -266,4 +272,64 @@ func (out evalOutput) write(a *app, r evaluate.Report, base *evaluate.Report, wr
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+// evalSplitCommand is `eval split`: the tune and test halves of case files.
+func evalSplitCommand(a *app) *cobra.Command {
+	var outDir string
+	cmd := &cobra.Command{
+		Use:   "split CASES.jsonl... --out-dir DIR",
+		Short: "Split case files into DIR/tune.jsonl (about 60 %) and DIR/test.jsonl by a fixed hash of each URL",
+		Long: `Copy every case, its line as written, to DIR/tune.jsonl or DIR/test.jsonl:
+tune when FNV-1a (32 bit) of the URL, modulo 100, is below 60. The split
+depends on the URL alone, so adding cases never moves old ones to the other
+half. Existing files are never overwritten.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if outDir == "" {
+				return usagef("--out-dir is required")
+			}
+			var tune, test bytes.Buffer
+			var nTune, nTest int
+			for _, p := range args {
+				f, err := os.Open(p)
+				if err != nil {
+					return usageError{err}
+				}
+				a1, b1, err := evaluate.SplitCases(f, p, &tune, &test)
+				f.Close()
+				if err != nil {
+					return usageError{err}
+				}
+				nTune, nTest = nTune+a1, nTest+b1
+			}
+			if err := os.MkdirAll(outDir, 0o755); err != nil {
+				return err
+			}
+			for _, out := range []struct {
+				name string
+				data []byte
+			}{{"tune.jsonl", tune.Bytes()}, {"test.jsonl", test.Bytes()}} {
+				path := filepath.Join(outDir, out.name)
+				f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+				if errors.Is(err, fs.ErrExist) {
+					return usagef("%s already exists; remove it or choose another --out-dir", path)
+				}
+				if err != nil {
+					return err
+				}
+				if _, err := f.Write(out.data); err != nil {
+					f.Close()
+					return fmt.Errorf("writing %s: %w", path, err)
+				}
+				if err := f.Close(); err != nil {
+					return fmt.Errorf("writing %s: %w", path, err)
+				}
+			}
+			_, err := fmt.Fprintf(a.stdout, "%d case(s) to %s, %d to %s\n", nTune, filepath.Join(outDir, "tune.jsonl"), nTest, filepath.Join(outDir, "test.jsonl"))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&outDir, "out-dir", "", "write tune.jsonl and test.jsonl into `DIR` (required)")
+	return cmd
 }

@@ -271,3 +271,29 @@ func TestEvalReviewsScoresTheCurrentClaimsAgainstTheAnalyst(t *testing.T) {
 		t.Errorf("eval --reviews created %s", missing)
 	}
 }
+
+func TestEvalSplitWritesBothHalvesAndNeverOverwrites(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "halves")
+	code, out, errOut := cli(t, "", "eval", "split", evalCases, "--out-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	tune, _ := os.ReadFile(filepath.Join(dir, "tune.jsonl"))
+	test, _ := os.ReadFile(filepath.Join(dir, "test.jsonl"))
+	orig, _ := os.ReadFile(evalCases)
+	nt, ns := strings.Count(string(tune), "\n"), strings.Count(string(test), "\n")
+	if nt+ns != 6 || !strings.Contains(out, fmt.Sprintf("%d case(s) to", nt)) {
+		t.Errorf("%d + %d lines, output %q", nt, ns, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(tune)+string(test)), "\n") {
+		if !strings.Contains(string(orig), line) {
+			t.Errorf("line not copied as written: %s", line)
+		}
+	}
+	if code, _, errOut := cli(t, "", "eval", "split", evalCases, "--out-dir", dir); code != exitUsage || !strings.Contains(errOut, "already exists") {
+		t.Errorf("second split: exit %d, %q", code, errOut)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "tune.jsonl")); string(after) != string(tune) {
+		t.Error("tune.jsonl overwritten")
+	}
+}

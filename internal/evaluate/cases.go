@@ -58,28 +58,42 @@ const maxLine = 1 << 20
 // ReadCases reads the case file r, named name in messages. Every problem is
 // reported as name:line; the first one stops the reading.
 func ReadCases(r io.Reader, name string) ([]Case, error) {
+	var out []Case
+	err := eachCase(r, name, func(c Case, _ []byte) error {
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// eachCase calls fn with every case of r and its line as written, skipping
+// blank lines.
+func eachCase(r io.Reader, name string, fn func(c Case, raw []byte) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	var out []Case
-	for line := 1; sc.Scan(); line++ {
+	line := 0
+	for sc.Scan() {
+		line++
 		raw := bytes.TrimSpace(sc.Bytes())
 		if len(raw) == 0 {
 			continue
 		}
 		c, err := parseCase(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			return fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		c.File, c.Line = name, line
-		out = append(out, c)
+		if err := fn(c, raw); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, len(out)+1, maxLine)
+			return fmt.Errorf("%s:%d: line longer than %d bytes", name, line+1, maxLine)
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	return out, nil
+	return nil
 }
 
 func parseCase(raw []byte) (Case, error) {
@@ -180,6 +194,23 @@ func closest(id string, known []string) string {
 		}
 	}
 	return best
+}
+
+// SplitCases copies the cases of r, each line as written, to tune or test
+// by Split of its URL, checking every line as ReadCases does. It returns
+// how many went to each.
+func SplitCases(r io.Reader, name string, tune, test io.Writer) (nTune, nTest int, err error) {
+	err = eachCase(r, name, func(c Case, raw []byte) error {
+		w := test
+		if Split(c.URL) == "tune" {
+			w, nTune = tune, nTune+1
+		} else {
+			nTest++
+		}
+		_, err := w.Write(append(raw, '\n'))
+		return err
+	})
+	return nTune, nTest, err
 }
 
 // Split names the half a case belongs to: "tune" or "test". It is a fixed

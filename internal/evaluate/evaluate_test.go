@@ -351,3 +351,32 @@ func TestFromReviews(t *testing.T) {
 		t.Errorf("items = %+v", items)
 	}
 }
+
+func TestSplitCasesCopiesLinesByHalf(t *testing.T) {
+	var in strings.Builder
+	want := map[string]string{}
+	for i := range 40 {
+		u := fmt.Sprintf("https://news.example/%d", i)
+		line := fmt.Sprintf(`{"url": %q, "title": "t %d"}`, u, i)
+		fmt.Fprintln(&in, line)
+		want[line] = Split(u)
+	}
+	var tune, test strings.Builder
+	nt, ns, err := SplitCases(strings.NewReader(in.String()), "all.jsonl", &tune, &test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for half, text := range map[string]string{"tune": tune.String(), "test": test.String()} {
+		for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+			if want[line] != half {
+				t.Errorf("%s holds %s, which Split puts in %q", half, line, want[line])
+			}
+		}
+	}
+	if nt+ns != 40 || nt != strings.Count(tune.String(), "\n") || nt == 0 || ns == 0 {
+		t.Errorf("counts %d/%d", nt, ns)
+	}
+	if _, _, err := SplitCases(strings.NewReader(in.String()+"{\n"), "all.jsonl", &tune, &test); err == nil || !strings.Contains(err.Error(), "all.jsonl:41:") {
+		t.Errorf("bad line: %v", err)
+	}
+}
