@@ -148,12 +148,9 @@ func flagHint(cmd *cobra.Command, err error) error {
 	if !ok {
 		return err
 	}
-	best, bestD := "", -1
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if d := claims.EditDistance(name, f.Name); d <= max(1, len(f.Name)/3) && (bestD < 0 || d < bestD) {
-			best, bestD = f.Name, d
-		}
-	})
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	best := claims.Closest(name, names)
 	if best == "" {
 		return err
 	}

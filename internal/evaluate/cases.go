@@ -178,22 +178,10 @@ func CheckLabels(cases []Case, known []string) error {
 // known id when one is close.
 func UnknownClaim(id string, known []string) string {
 	msg := fmt.Sprintf("unknown claim %q", id)
-	if s := closest(id, known); s != "" {
+	if s := claims.Closest(id, known); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg + "; known: " + strings.Join(known, ", ")
-}
-
-// closest is the known id within a third of its length in edits of id, or "".
-func closest(id string, known []string) string {
-	best, bestD := "", -1
-	for _, k := range known {
-		d := claims.EditDistance(id, k)
-		if d <= max(1, len(k)/3) && (bestD < 0 || d < bestD) {
-			best, bestD = k, d
-		}
-	}
-	return best
 }
 
 // SplitCases copies the cases of r, each line as written, to tune or test
