@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -81,43 +83,20 @@ when any is missed, naming the claim and figure; 2 for bad input.
 			}
 			ids := loaded
 			if len(only) > 0 {
+				ids = nil
 				for _, id := range only {
-					if !contains(loaded, id) {
+					if !slices.Contains(loaded, id) {
 						return usagef("--claim: %s", evaluate.UnknownClaim(id, loaded))
 					}
+					if !slices.Contains(ids, id) {
+						ids = append(ids, id)
+					}
 				}
-				ids = only
 			}
 
-			var items []evaluate.Item
-			out := evalOutput{Inputs: args}
-			switch {
-			case reviews && len(args) > 0:
-				return usagef("give case files or --reviews, not both")
-			case reviews:
-				s, err := a.openReadOnly(cmd.Context())
-				if err != nil {
-					return err
-				}
-				rows, err := s.ReviewedEvidence(cmd.Context(), only...)
-				if err != nil {
-					return err
-				}
-				var skipped evaluate.Skipped
-				items, skipped = evaluate.FromReviews(rows, loaded)
-				out.Skipped = &skipped
-				out.Source, out.Inputs = "reviews", []string{s.Path()}
-			case len(args) == 0:
-				return usagef("name one or more case files (CASES.jsonl), or give --reviews")
-			default:
-				cases, err := evaluate.LoadCases(args...)
-				if err != nil {
-					return asUsage(err)
-				}
-				if err := evaluate.CheckLabels(cases, loaded); err != nil {
-					return asUsage(err)
-				}
-				items, out.Source = evaluate.Items(cases), "cases"
+			items, out, err := a.evalItems(cmd.Context(), args, reviews, only, loaded)
+			if err != nil {
+				return err
 			}
 
 			report := evaluate.Evaluate(m, ids, items)
@@ -185,13 +164,36 @@ func floorFlags(fl *pflag.FlagSet, p, r, s float64) (evaluate.Floors, error) {
 	return f, nil
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
+// evalItems reads the labelled items: the case files named, or with
+// reviews the analyst's reviews (of the claims in only, or all).
+func (a *app) evalItems(ctx context.Context, args []string, reviews bool, only, loaded []string) ([]evaluate.Item, evalOutput, error) {
+	out := evalOutput{Source: "cases", Inputs: args}
+	switch {
+	case reviews && len(args) > 0:
+		return nil, out, usagef("give case files or --reviews, not both")
+	case reviews:
+		s, err := a.openReadOnly(ctx)
+		if err != nil {
+			return nil, out, err
 		}
+		rows, err := s.ReviewedEvidence(ctx, only...)
+		if err != nil {
+			return nil, out, err
+		}
+		items, skipped := evaluate.FromReviews(rows, loaded)
+		out.Source, out.Inputs, out.Skipped = "reviews", []string{s.Path()}, &skipped
+		return items, out, nil
+	case len(args) == 0:
+		return nil, out, usagef("name one or more case files (CASES.jsonl), or give --reviews")
 	}
-	return false
+	cases, err := evaluate.LoadCases(args...)
+	if err != nil {
+		return nil, out, asUsage(err)
+	}
+	if err := evaluate.CheckLabels(cases, loaded); err != nil {
+		return nil, out, asUsage(err)
+	}
+	return evaluate.Items(cases), out, nil
 }
 
 // evalOutput is what eval says about its input beside the figures.
