@@ -78,6 +78,7 @@ func claimsCommand(a *app) *cobra.Command {
 			return nil
 		},
 	})
+	cmd.AddCommand(claimsSuggestCommand(a))
 	return cmd
 }
 
