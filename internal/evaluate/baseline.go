@@ -14,19 +14,20 @@ import (
 //
 // Everything that makes the matcher more than that is removed here, in this
 // one function, so the baseline stays honest as the claim model grows: stance
-// cues cleared, direction forms dropped (a direction-only group such as
-// "transfer" then takes no part). The `all` and `none` groups and the scope
-// stay. When the rule gains new parts (topic and event levels, triggers),
-// decide here which of them are mere co-occurrence (keep: for an event rule,
-// its `all` groups) and which are the matcher's intelligence (clear).
+// cues cleared, direction forms and triggers dropped (a direction-only group
+// such as "transfer" then takes no part), the about rule and the event
+// rule's `none` exclusions gone. What stays is the event rule's `all` groups
+// and its scope: "all groups present".
 func BaselineClaims(cs []claims.Claim) []claims.Claim {
 	out := make([]claims.Claim, len(cs))
 	for i, c := range cs {
 		c.Cues = claims.Cues{}
+		c.About = nil
 		c.Rule.Direction = nil
 		c.Rule.RequireDirection = false
+		c.Rule.Trigger = nil
+		c.Rule.None = nil
 		c.Rule.All = slices.Clone(c.Rule.All)
-		c.Rule.None = slices.Clone(c.Rule.None)
 		out[i] = c
 	}
 	return out
