@@ -33,7 +33,7 @@ func TestClaimsSuggestProposesExclusionAndCue(t *testing.T) {
 		`(?m)^exclusions: 12 reviewed irrelevant, against 24 the relevant ones\n\s+TERM.*\n\s+armenia\s+12\s+0\s+\d\.\d\d$`,
 		`(?m)^supports cues: 12 reviewed supports where the matcher said otherwise, against 12 `,
 		`(?m)^\s+took possession\s+12\s+0\s+`,
-		`(?m)^terms:\n  exclude: \[armenia\]\nmatch:\n  none: \[exclude\]$`,
+		`(?m)^terms:\n  exclude: \[armenia\]\nevent:\n  none: \[exclude\]\nabout:  # if the claim has one\n  none: \[exclude\]$`,
 		`(?m)^  supports: \[.*"took possession"`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {

@@ -77,7 +77,7 @@ func YAML(claimID string, s Suggestions) string {
 		}
 	}
 	if len(exc) > 0 {
-		fmt.Fprintf(&b, "terms:\n  exclude: [%s]\nmatch:\n  none: [exclude]\n", strings.Join(exc, ", "))
+		fmt.Fprintf(&b, "terms:\n  exclude: [%s]\nevent:\n  none: [exclude]\nabout:  # if the claim has one\n  none: [exclude]\n", strings.Join(exc, ", "))
 	}
 	return b.String()
 }

@@ -123,13 +123,15 @@ func TestYAMLSnippetParsesAndHoldsTheSignificantTerms(t *testing.T) {
 	var doc struct {
 		Stance struct{ Supports, Contradicts []string }
 		Terms  map[string][]string
-		Match  struct{ None []string }
+		Event  struct{ None []string }
+		About  struct{ None []string }
 	}
 	if err := yaml.Unmarshal([]byte(snip), &doc); err != nil {
 		t.Fatalf("snippet is not YAML: %v\n%s", err, snip)
 	}
 	if !slices.Equal(doc.Stance.Supports, []string{"took possession", "received"}) || doc.Stance.Contradicts != nil ||
-		!slices.Equal(doc.Terms["exclude"], []string{"armenia", "no"}) || !slices.Equal(doc.Match.None, []string{"exclude"}) {
+		!slices.Equal(doc.Terms["exclude"], []string{"armenia", "no"}) || !slices.Equal(doc.Event.None, []string{"exclude"}) ||
+		!slices.Equal(doc.About.None, []string{"exclude"}) {
 		t.Errorf("parsed %+v from\n%s", doc, snip)
 	}
 	if !strings.Contains(snip, `"no"`) {
