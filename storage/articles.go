@@ -115,7 +115,7 @@ func (s *Store) SaveArticle(ctx context.Context, a Article, findings []claims.Fi
 	}
 	res, err := s.submit(ctx, &saveRequest{a: a, findings: rows, now: now, reply: make(chan saveReply, 1)})
 	if err != nil {
-		return SaveResult{}, fmt.Errorf("save article %s: %w", a.URL, err)
+		return SaveResult{}, fmt.Errorf("save article %s: %w", a.URL, diskFull(err))
 	}
 	return res, nil
 }

@@ -38,7 +38,8 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Sentinel errors callers branch on (with errors.Is).
@@ -51,7 +52,33 @@ var (
 	ErrSchemaTooNew = errors.New("database schema is newer than this claimwatch")
 	// ErrReadOnly: a write was attempted on a store opened with OpenReadOnly.
 	ErrReadOnly = errors.New("store is opened read-only")
+	// ErrDiskFull: SQLite could not grow the database (SQLITE_FULL): the
+	// disk, or the page budget of WithMaxPageCount, is exhausted.
+	ErrDiskFull = errors.New("the database is full (no space left on its disk)")
 )
+
+// Option adjusts how Open opens a database.
+type Option func(*options)
+
+type options struct {
+	maxPageCount int
+}
+
+// WithMaxPageCount caps the database at n pages (SQLite's max_page_count,
+// on the writer connection): a write that would grow it further fails with
+// ErrDiskFull, exactly as on a full disk. Tests use it to cut the disk short.
+func WithMaxPageCount(n int) Option {
+	return func(o *options) { o.maxPageCount = n }
+}
+
+// diskFull marks SQLite's SQLITE_FULL with ErrDiskFull, keeping the error.
+func diskFull(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL && !errors.Is(err, ErrDiskFull) {
+		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	}
+	return err
+}
 
 // busyTimeout is how long a connection waits for another one's lock.
 const busyTimeout = 10 * time.Second
@@ -78,7 +105,11 @@ type Store struct {
 // Open opens (creating if needed) the database at path, and brings its schema
 // up to date. A database written by a newer claimwatch is refused with
 // ErrSchemaTooNew.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -88,7 +119,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		"_pragma=foreign_keys(1)",
 		"_pragma=synchronous(NORMAL)",
 	}
-	w, err := sql.Open("sqlite", dsn(abs, append(common, "_pragma=journal_mode(WAL)", "_txlock=immediate")))
+	wparams := append(common, "_pragma=journal_mode(WAL)", "_txlock=immediate")
+	if o.maxPageCount > 0 {
+		wparams = append(wparams, fmt.Sprintf("_pragma=max_page_count(%d)", o.maxPageCount))
+	}
+	w, err := sql.Open("sqlite", dsn(abs, wparams))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -197,10 +232,10 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return diskFull(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", diskFull(err))
 	}
 	return nil
 }

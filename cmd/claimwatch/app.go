@@ -17,6 +17,10 @@ import (
 	"github.com/claimwatch/claimwatch/storage"
 )
 
+// storeOptions are added to every read-write open of the database; a test
+// hook (a page budget that cuts the disk short), empty in production.
+var storeOptions []storage.Option
+
 // app holds what every command shares: global flags, streams, and the
 // lazily opened claim set, matcher and database.
 type app struct {
@@ -179,11 +183,12 @@ func (a *app) open(ctx context.Context, create, readOnly bool) (*storage.Store, 
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("database %s: %w (run 'claimwatch run --once' first, or pass --db)", path, err)
 	}
-	open := storage.Open
+	var s *storage.Store
 	if readOnly {
-		open = storage.OpenReadOnly
+		s, err = storage.OpenReadOnly(ctx, path)
+	} else {
+		s, err = storage.Open(ctx, path, storeOptions...)
 	}
-	s, err := open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
