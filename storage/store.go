@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -154,19 +155,40 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// OpenReadOnly opens an existing database for reports: it never creates or
-// migrates the file, and sees what writers have committed (WAL included).
-// The schema must be exactly the one this binary knows.
+// OpenReadOnly opens an existing database for reports: it never creates,
+// migrates or writes the file (SQLite's mode=ro), and sees what writers have
+// committed (WAL included). A missing or empty (0-byte) file is an error,
+// and the schema must be exactly the one this binary knows.
+//
+// When the file's directory is not writable (a read-only mount, a copy
+// readable by everyone but writable by no one), SQLite could not create the
+// shared-memory file a WAL reader needs, so the file is opened immutable:
+// no locks, no -shm, only the main file is read. Commits still in a -wal
+// file beside it are then not seen; a backup (db backup) never has one.
 func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(abs, []string{
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("open database %s read-only: it is a directory", path)
+	}
+	if fi.Size() == 0 {
+		return nil, fmt.Errorf("open database %s read-only: %w", path, ErrEmptyDatabase)
+	}
+	params := []string{
 		"mode=ro",
 		"_pragma=busy_timeout(" + fmt.Sprint(busyTimeout.Milliseconds()) + ")",
 		"_pragma=foreign_keys(1)",
-	}))
+	}
+	if !dirWritable(filepath.Dir(abs)) {
+		params = append(params, "immutable=1")
+	}
+	r, err := sql.Open("sqlite", dsn(abs, params))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
 	}
@@ -182,12 +204,19 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	case v > latest:
 		r.Close()
 		return nil, tooNew(abs, v, latest)
+	case v == 0:
+		r.Close()
+		return nil, fmt.Errorf("open database %s read-only: it holds no claimwatch schema (an empty or interrupted copy?)", path)
 	case v < latest:
 		r.Close()
 		return nil, fmt.Errorf("open database %s read-only: schema version %d, this claimwatch needs %d: open it once read-write (e.g. run claimwatch) to migrate", path, v, latest)
 	}
 	return s, nil
 }
+
+// ErrEmptyDatabase: the database file has no bytes (an interrupted copy),
+// which SQLite would silently treat as a new database.
+var ErrEmptyDatabase = errors.New("the file is empty (0 bytes), not a claimwatch database: an interrupted copy?")
 
 // dsn builds a file: URI, escaping the path so names with '?', '#' or '%'
 // survive, followed by the driver and SQLite parameters.
