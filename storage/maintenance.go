@@ -147,11 +147,9 @@ func (s *Store) Backup(ctx context.Context, dest string) (err error) {
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
-	// Link, not rename: it fails instead of replacing a dest made meanwhile.
-	if err := os.Link(tmp, abs); err != nil {
+	if err := publish(tmp, abs); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
-	os.Remove(tmp)
 	if err := syncFile(filepath.Dir(abs)); err != nil {
 		return fmt.Errorf("backup to %s: sync its directory: %w", dest, err)
 	}
@@ -254,6 +252,24 @@ func finishCopy(ctx context.Context, tmp string, want map[string]int64) error {
 			return fmt.Errorf("%s: %d rows in the copy, %d in the database", table, got[table], want[table])
 		}
 	}
+	return nil
+}
+
+// publish gives the finished copy its name. A hard link fails instead of
+// replacing a file made under that name meanwhile; where the file system
+// has no hard links, a rename after checking the name is still free.
+func publish(tmp, dest string) error {
+	err := os.Link(tmp, dest)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%w: the file appeared during the backup and is not overwritten", err)
+	}
+	if err != nil {
+		if _, serr := os.Lstat(dest); !errors.Is(serr, fs.ErrNotExist) {
+			return err
+		}
+		return os.Rename(tmp, dest)
+	}
+	os.Remove(tmp) // the copy is in place under dest; a leftover name is harmless
 	return nil
 }
 
