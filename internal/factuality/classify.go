@@ -291,6 +291,14 @@ left:
 		}
 		ignoreOpen = false
 		if g.flags&gComma != 0 && !ignoreComma {
+			if commaSeen > cs && s.participle(cs) {
+				// "Russia, stung by criticism, [delivered]": an aside
+				s.exclude(cs, commaSeen)
+				commaSeen = -1
+				ignoreComma = false
+				cs--
+				continue
+			}
 			if s.commaBoundary(cs) {
 				break
 			}
@@ -321,8 +329,14 @@ left:
 	}
 	s.cs = cs
 
+	// A clause opened by a subordinator or a relative, or an event that is
+	// a participle after a comma ("The deal, [signed] in 2021, ..."), ends
+	// at the next comma.
 	closesAtComma := false
 	if mi := s.markerAt(cs); mi >= 0 && s.m[mi].roles&(roleSubordinator|roleRelative) != 0 {
+		closesAtComma = true
+	}
+	if cs == s.pos && cs > s.lo && s.gapAt(cs).flags&gComma != 0 && s.participle(cs) {
 		closesAtComma = true
 	}
 	ce := s.end
@@ -342,6 +356,19 @@ left:
 		ignoreClose = false
 		if g.flags&gComma != 0 && (closesAtComma || s.commaBoundary(ce)) {
 			break
+		}
+		if g.flags&gComma != 0 && s.participle(ce) {
+			// "The delivery, delayed for years, [finally began]": skip
+			// the aside; a trailing one (", delayed until 2016.") ends
+			// the clause
+			k := s.nextComma(ce)
+			if k < 0 {
+				break
+			}
+			s.exclude(ce, k)
+			ce = k
+			closesAtComma = false
+			continue
 		}
 		if mi := s.markerAt(ce); mi >= 0 && s.m[mi].roles&(roleBoundary|roleSubordinator|roleRelative) != 0 {
 			if s.m[mi].roles&(roleSubordinator|roleCondition) == roleSubordinator|roleCondition {
@@ -377,6 +404,27 @@ func (s *scan) skipAside(j int, g gap, left bool) (next int, aside bool) {
 		return k, true
 	}
 	return j, false
+}
+
+// participle reports whether word j is a past form that can open a
+// participial aside ("delayed", "signed").
+func (s *scan) participle(j int) bool {
+	return s.lx.wordRoles(s.tk.Norm(j))&rolePastForm != 0
+}
+
+// nextComma returns the first word after j with a comma before it, within
+// the clause's reach and before any hard boundary, or -1.
+func (s *scan) nextComma(j int) int {
+	for k := j + 1; k < s.hi; k++ {
+		g := s.gapAt(k)
+		if g.flags&gHard != 0 || g.open+g.close > 0 {
+			return -1
+		}
+		if g.flags&gComma != 0 {
+			return k
+		}
+	}
+	return -1
 }
 
 // openLeft finds the first word of the parenthetical that ends before word
