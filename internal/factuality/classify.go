@@ -497,22 +497,19 @@ func (s *scan) inClause(k int) bool {
 // sentence, after a month_before word or beside a number.
 func (s *scan) isMonth(i int) bool {
 	tk := s.tk
-	c := tk.Text[tk.Tokens[i].Start]
-	if c < 'A' || c > 'Z' || i == s.sentFirst {
+	if c := tk.Text[tk.Tokens[i].Start]; c < 'A' || c > 'Z' {
 		return false
-	}
-	if i > 0 {
-		prev := tk.Norm(i - 1)
-		if s.lx.wordRoles(prev)&roleMonthBefore != 0 || isDigits(prev) {
-			return true
-		}
 	}
 	if i+1 < len(tk.Tokens) && tk.Tokens[i+1].Sentence == tk.Tokens[i].Sentence {
 		if next := tk.Norm(i + 1); len(next) > 0 && next[0] >= '0' && next[0] <= '9' {
-			return true
+			return true // "May 5", even first in a sentence
 		}
 	}
-	return false
+	if i == s.sentFirst {
+		return false
+	}
+	prev := tk.Norm(i - 1)
+	return s.lx.wordRoles(prev)&roleMonthBefore != 0 || isDigits(prev)
 }
 
 func isDigits(w []byte) bool {
