@@ -597,9 +597,7 @@ func (s *scan) decide() Result {
 			cond++
 		}
 	}
-	if s.negativePrefix() {
-		neg++
-	}
+	neg += s.negativePrefixes()
 	if neg == 0 && concord > 0 {
 		// negative concord: "neither ... nor", "ни": one negation
 		for k := 0; k < s.n; k++ {
@@ -685,21 +683,27 @@ func (s *scan) governsReport(k int) bool {
 		int(next.start)-int(s.m[k].end) <= 2 && int(next.start) < s.pos
 }
 
-// negativePrefix applies the negative_prefix role: a prefix word directly
-// before the event ("non-delivery"), or a verb after the event that starts
-// with a negative prefix and goes on with a prefixed_verb stem (Persian
-// "تحویل نداد": ن + داد). It records a marker for the cue.
-func (s *scan) negativePrefix() bool {
+// negativePrefixes applies the negative_prefix role and returns how many
+// negations it found: a prefix word directly before the event
+// ("non-delivery"), and every verb of the clause that starts with a
+// negative prefix and goes on with a prefixed_verb stem (Persian, which is
+// verb-final: "تحویل نداد" is ن + داد). It records markers for the cue.
+func (s *scan) negativePrefixes() int {
 	tk := s.tk
+	found := 0
 	if p := s.pos - 1; p >= s.cs && !s.excluded(p) && s.covering(p) < 0 &&
 		s.lx.wordRoles(tk.Norm(p))&roleNegativePrefix != 0 {
 		s.insert(marker{start: int32(p), end: int32(p + 1), cat: catNeg})
-		return true
+		found++
 	}
 	if len(s.lx.negPrefixes) == 0 {
-		return false
+		return found
 	}
-	for k := s.end; k < min(s.end+3, s.ce); k++ {
+	for k := s.cs; k < s.ce; k++ {
+		if k == s.pos {
+			k = s.end - 1
+			continue
+		}
 		if s.excluded(k) || s.covering(k) >= 0 {
 			continue
 		}
@@ -707,11 +711,12 @@ func (s *scan) negativePrefix() bool {
 		for _, p := range s.lx.negPrefixes {
 			if len(w) > len(p) && string(w[:len(p)]) == p && s.lx.wordRoles(w[len(p):])&rolePrefixedVerb != 0 {
 				s.insert(marker{start: int32(k), end: int32(k + 1), cat: catNeg})
-				return true
+				found++
+				break
 			}
 		}
 	}
-	return false
+	return found
 }
 
 // headlineInfinitive applies the infinitive role: "to" directly before the

@@ -35,9 +35,10 @@
 //     denial_verb when its clause holds a denial_object ("dismissed
 //     reports", "rejected claims", "denied that") or it stands right before
 //     the event or after it, negative_prefix as a word right before the
-//     event ("non-delivery") or, for verb-final languages, as the start of a
-//     verb right after the event whose rest is a prefixed_verb stem
-//     (Persian "تحویل نداد": ن + داد). negation_concord words (neither, nor,
+//     event ("non-delivery") or as the start of a verb of the clause whose
+//     rest is a prefixed_verb stem (Persian, verb-final, negates verbs with
+//     prefixes: "تحویل نداد" is ن + داد; "متوقف نشد", was not stopped, is a
+//     double negation). negation_concord words (neither, nor,
 //     ни, هیچ) count once, and only in a clause with no other negation. An
 //     odd count negates; an even one cancels ("did not deny that ... were
 //     delivered" is asserted). A negation that governs a reporting or
