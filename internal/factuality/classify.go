@@ -692,7 +692,7 @@ func (s *scan) negativePrefixes() int {
 	tk := s.tk
 	found := 0
 	if p := s.pos - 1; p >= s.cs && !s.excluded(p) && s.covering(p) < 0 &&
-		s.lx.wordRoles(tk.Norm(p))&roleNegativePrefix != 0 {
+		s.lx.wordRoles(tk.Norm(p))&roleNegativePrefix != 0 && !s.acronym(p) {
 		s.insert(marker{start: int32(p), end: int32(p + 1), cat: catNeg})
 		found++
 	}
@@ -717,6 +717,21 @@ func (s *scan) negativePrefixes() int {
 		}
 	}
 	return found
+}
+
+// acronym reports whether word p is written in capitals ("UN", not the
+// prefix "un-").
+func (s *scan) acronym(p int) bool {
+	raw := s.tk.Text[s.tk.Tokens[p].Start:s.tk.Tokens[p].End]
+	if len(raw) < 2 {
+		return false
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] < 'A' || raw[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // headlineInfinitive applies the infinitive role: "to" directly before the
