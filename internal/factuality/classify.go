@@ -580,6 +580,7 @@ func (s *scan) decide() Result {
 				// "has not confirmed", "declined to comment": the
 				// event is left open, not denied
 				m.cat = catUnas
+				s.m[k+1].cat = catUnas // in the cue: "not confirmed"
 				unas++
 			} else {
 				m.cat = catNeg

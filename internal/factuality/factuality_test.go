@@ -139,6 +139,8 @@ func TestCue(t *testing.T) {
 		{"Russia did not deny that the jets were [delivered]", "not deny that"},
 		{"Did Russia [deliver] the jets?", "?"},
 		{"The non-[delivery] of S-300 systems", "non"},
+		{"Moscow has not confirmed the [delivery] of the jets.", "not confirmed"},
+		{"If Russia does not [deliver] the jets, Iran will turn to China.", "if"},
 	} {
 		c := parseCase(t, "cue", 0, "asserted\t"+tc.text)
 		got := Classify(c.tk, 0, len(c.tk.Tokens), c.pos, c.end)
