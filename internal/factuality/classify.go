@@ -312,6 +312,14 @@ left:
 		}
 		ignoreOpen = false
 		if g.flags&gComma != 0 && !ignoreComma {
+			if commaSeen > cs && s.participle(cs) {
+				// "Russia, stung by criticism, [delivered]": an aside
+				s.exclude(cs, commaSeen)
+				commaSeen = -1
+				ignoreComma = false
+				cs--
+				continue
+			}
 			if s.commaBoundary(cs) {
 				break
 			}
@@ -342,8 +350,14 @@ left:
 	}
 	s.cs = cs
 
+	// A clause opened by a subordinator or a relative, or an event that is
+	// a participle after a comma ("The deal, [signed] in 2021, ..."), ends
+	// at the next comma.
 	closesAtComma := false
 	if mi := s.markerAt(cs); mi >= 0 && s.m[mi].roles&(roleSubordinator|roleRelative) != 0 {
+		closesAtComma = true
+	}
+	if cs == s.pos && cs > s.lo && s.gapAt(cs).flags&gComma != 0 && s.participle(cs) {
 		closesAtComma = true
 	}
 	ce := s.end
@@ -363,6 +377,19 @@ left:
 		ignoreClose = false
 		if g.flags&gComma != 0 && (closesAtComma || s.commaBoundary(ce)) {
 			break
+		}
+		if g.flags&gComma != 0 && s.participle(ce) {
+			// "The delivery, delayed for years, [finally began]": skip
+			// the aside; a trailing one (", delayed until 2016.") ends
+			// the clause
+			k := s.nextComma(ce)
+			if k < 0 {
+				break
+			}
+			s.exclude(ce, k)
+			ce = k
+			closesAtComma = false
+			continue
 		}
 		if mi := s.markerAt(ce); mi >= 0 && s.m[mi].roles&(roleBoundary|roleSubordinator|roleRelative) != 0 {
 			if s.m[mi].roles&(roleSubordinator|roleCondition) == roleSubordinator|roleCondition {
@@ -398,6 +425,27 @@ func (s *scan) skipAside(j int, g gap, left bool) (next int, aside bool) {
 		return k, true
 	}
 	return j, false
+}
+
+// participle reports whether word j is a past form that can open a
+// participial aside ("delayed", "signed").
+func (s *scan) participle(j int) bool {
+	return s.lx.wordRoles(s.tk.Norm(j))&rolePastForm != 0
+}
+
+// nextComma returns the first word after j with a comma before it, within
+// the clause's reach and before any hard boundary, or -1.
+func (s *scan) nextComma(j int) int {
+	for k := j + 1; k < s.hi; k++ {
+		g := s.gapAt(k)
+		if g.flags&gHard != 0 || g.open+g.close > 0 {
+			return -1
+		}
+		if g.flags&gComma != 0 {
+			return k
+		}
+	}
+	return -1
 }
 
 // openLeft finds the first word of the parenthetical that ends before word
@@ -470,27 +518,19 @@ func (s *scan) inClause(k int) bool {
 // sentence, after a month_before word or beside a number.
 func (s *scan) isMonth(i int) bool {
 	tk := s.tk
-	c := tk.Text[tk.Tokens[i].Start]
-	if c < 'A' || c > 'Z' {
+	if c := tk.Text[tk.Tokens[i].Start]; c < 'A' || c > 'Z' {
 		return false
 	}
-	// "May 17 (UPI) — ..." opens many a news lead: a number after it makes
-	// it the month even first in the sentence.
 	if i+1 < len(tk.Tokens) && tk.Tokens[i+1].Sentence == tk.Tokens[i].Sentence {
 		if next := tk.Norm(i + 1); len(next) > 0 && next[0] >= '0' && next[0] <= '9' {
-			return true
+			return true // "May 5", even first in a sentence
 		}
 	}
 	if i == s.sentFirst {
 		return false
 	}
-	if i > 0 {
-		prev := tk.Norm(i - 1)
-		if s.lx.wordRoles(prev)&roleMonthBefore != 0 || isDigits(prev) {
-			return true
-		}
-	}
-	return false
+	prev := tk.Norm(i - 1)
+	return s.lx.wordRoles(prev)&roleMonthBefore != 0 || isDigits(prev)
 }
 
 func isDigits(w []byte) bool {
@@ -561,6 +601,7 @@ func (s *scan) decide() Result {
 				// "has not confirmed", "declined to comment": the
 				// event is left open, not denied
 				m.cat = catUnas
+				s.m[k+1].cat = catUnas // in the cue: "not confirmed"
 				unas++
 			} else {
 				m.cat = catNeg
@@ -578,9 +619,7 @@ func (s *scan) decide() Result {
 			cond++
 		}
 	}
-	if s.negativePrefix() {
-		neg++
-	}
+	neg += s.negativePrefixes()
 	if neg == 0 && concord > 0 {
 		// negative concord: "neither ... nor", "ни": one negation
 		for k := 0; k < s.n; k++ {
@@ -666,21 +705,27 @@ func (s *scan) governsReport(k int) bool {
 		int(next.start)-int(s.m[k].end) <= 2 && int(next.start) < s.pos
 }
 
-// negativePrefix applies the negative_prefix role: a prefix word directly
-// before the event ("non-delivery"), or a verb after the event that starts
-// with a negative prefix and goes on with a prefixed_verb stem (Persian
-// "تحویل نداد": ن + داد). It records a marker for the cue.
-func (s *scan) negativePrefix() bool {
+// negativePrefixes applies the negative_prefix role and returns how many
+// negations it found: a prefix word directly before the event
+// ("non-delivery"), and every verb of the clause that starts with a
+// negative prefix and goes on with a prefixed_verb stem (Persian, which is
+// verb-final: "تحویل نداد" is ن + داد). It records markers for the cue.
+func (s *scan) negativePrefixes() int {
 	tk := s.tk
+	found := 0
 	if p := s.pos - 1; p >= s.cs && !s.excluded(p) && s.covering(p) < 0 &&
-		s.lx.wordRoles(tk.Norm(p))&roleNegativePrefix != 0 {
+		s.lx.wordRoles(tk.Norm(p))&roleNegativePrefix != 0 && !s.acronym(p) {
 		s.insert(marker{start: int32(p), end: int32(p + 1), cat: catNeg})
-		return true
+		found++
 	}
 	if len(s.lx.negPrefixes) == 0 {
-		return false
+		return found
 	}
-	for k := s.end; k < min(s.end+3, s.ce); k++ {
+	for k := s.cs; k < s.ce; k++ {
+		if k == s.pos {
+			k = s.end - 1
+			continue
+		}
 		if s.excluded(k) || s.covering(k) >= 0 {
 			continue
 		}
@@ -688,11 +733,27 @@ func (s *scan) negativePrefix() bool {
 		for _, p := range s.lx.negPrefixes {
 			if len(w) > len(p) && string(w[:len(p)]) == p && s.lx.wordRoles(w[len(p):])&rolePrefixedVerb != 0 {
 				s.insert(marker{start: int32(k), end: int32(k + 1), cat: catNeg})
-				return true
+				found++
+				break
 			}
 		}
 	}
-	return false
+	return found
+}
+
+// acronym reports whether word p is written in capitals ("UN", not the
+// prefix "un-").
+func (s *scan) acronym(p int) bool {
+	raw := s.tk.Text[s.tk.Tokens[p].Start:s.tk.Tokens[p].End]
+	if len(raw) < 2 {
+		return false
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] < 'A' || raw[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // headlineInfinitive applies the infinitive role: "to" directly before the

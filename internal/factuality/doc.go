@@ -23,17 +23,22 @@
 //     delays, Russia delivered ..." puts the event in the main clause, and a
 //     relative clause or parenthetical inside the clause is skipped. "that"
 //     is no boundary, so a denial reaches the reported clause ("dismissed
-//     reports that ..."). A conditional subordinate clause beside the
-//     clause ("If talks succeed, ..."; "... unless Iran pays") conditions it.
+//     reports that ..."). A participial aside between commas ("The
+//     deliveries, delayed for years, finally began") is skipped, a trailing
+//     one ends the clause, and an event that is itself such a participle
+//     ("The deal, signed in 2021, ...") gets the aside as its clause. A
+//     conditional subordinate clause beside the clause ("If talks succeed,
+//     ..."; "... unless Iran pays") conditions it.
 //  3. Polarity. Negative markers in the clause are counted: negation (not,
 //     n't, never, no, "yet to", deny), negation_before only before the event
 //     ("without"), failure (refused, stalled, held back, cancelled, ...),
 //     denial_verb when its clause holds a denial_object ("dismissed
 //     reports", "rejected claims", "denied that") or it stands right before
 //     the event or after it, negative_prefix as a word right before the
-//     event ("non-delivery") or, for verb-final languages, as the start of a
-//     verb right after the event whose rest is a prefixed_verb stem
-//     (Persian "تحویل نداد": ن + داد). negation_concord words (neither, nor,
+//     event ("non-delivery") or as the start of a verb of the clause whose
+//     rest is a prefixed_verb stem (Persian, verb-final, negates verbs with
+//     prefixes: "تحویل نداد" is ن + داد; "متوقف نشد", was not stopped, is a
+//     double negation). negation_concord words (neither, nor,
 //     ни, هیچ) count once, and only in a clause with no other negation. An
 //     odd count negates; an even one cancels ("did not deny that ... were
 //     delivered" is asserted). A negation that governs a reporting or
@@ -69,9 +74,8 @@
 // verb or noun of the event), not a span from actor to recipient: markers
 // inside [pos, end) are ignored.
 //
-// Known limits: without parts of speech, a participial aside ("The deal,
-// signed in 2021, has not been implemented") shares its clause with the main
-// verb; a coordinated clause joined by a bare "and" with a new subject
+// Known limits: without parts of speech, a participial aside without commas
+// shares its clause with the main verb; a coordinated clause joined by a bare "and" with a new subject
 // ("Russia delivered the S-300 and Iran has not paid") is not split; a
 // negation after a nominal event is read as its predicate.
 package factuality

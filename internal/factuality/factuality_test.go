@@ -116,9 +116,10 @@ func TestLabelled(t *testing.T) {
 	}
 }
 
-// TestHeldOut measures the sentences kept out of tuning (every fourth of
-// the English set as first written). The rules were not fitted to them, so
-// a miss is logged, not failed; the accuracy must stay well above chance.
+// TestHeldOut measures the sentences kept out of tuning: every fourth of
+// the English set as first written, and 40 written later, none of them
+// looked at while the rules were tuned. A miss is logged, not failed; the
+// accuracy must stay well above chance.
 func TestHeldOut(t *testing.T) {
 	right, total := runCases(t, "en_heldout.tsv", t.Logf)
 	acc := float64(right) / float64(total)
@@ -138,6 +139,8 @@ func TestCue(t *testing.T) {
 		{"Russia did not deny that the jets were [delivered]", "not deny that"},
 		{"Did Russia [deliver] the jets?", "?"},
 		{"The non-[delivery] of S-300 systems", "non"},
+		{"Moscow has not confirmed the [delivery] of the jets.", "not confirmed"},
+		{"If Russia does not [deliver] the jets, Iran will turn to China.", "if"},
 	} {
 		c := parseCase(t, "cue", 0, "asserted\t"+tc.text)
 		got := Classify(c.tk, 0, len(c.tk.Tokens), c.pos, c.end)

@@ -131,19 +131,3 @@ func slicesSorted(s []string) bool {
 	}
 	return true
 }
-
-// BenchmarkClassify classifies the event of each tuning sentence in turn.
-func BenchmarkClassify(b *testing.B) {
-	cases := readCases(b, "en_tune.tsv")
-	cases = append(cases, readCases(b, "ru.tsv")...)
-	cases = append(cases, readCases(b, "fa.tsv")...)
-	for _, c := range cases { // warm the cue cache: steady state
-		Classify(c.tk, 0, len(c.tk.Tokens), c.pos, c.end)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		c := &cases[i%len(cases)]
-		Classify(c.tk, 0, len(c.tk.Tokens), c.pos, c.end)
-	}
-}
