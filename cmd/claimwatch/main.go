@@ -17,6 +17,8 @@ import (
 	_ "time/tzdata" // cron time zones must work in a scratch image with no zoneinfo
 
 	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/internal/safetext"
 )
 
 // Exit codes, documented in the README.
@@ -53,7 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	code := exitCode(err)
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintf(stderr, "claimwatch: %v\n", err)
+		// An error may quote what a server or a file sent.
+		fmt.Fprintf(stderr, "claimwatch: %s\n", safetext.Clean(err.Error()))
 	}
 	if code == exitUsage && isCobraUsage(err) {
 		fmt.Fprintln(stderr, "Run 'claimwatch --help' for usage.")

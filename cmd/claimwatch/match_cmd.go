@@ -49,7 +49,7 @@ nothing at all when nothing matches.`,
 			if asJSON {
 				return writeFindingsJSON(a.stdout, findings)
 			}
-			return writeFindingsText(a.stdout, doc.name, findings, m)
+			return writeFindingsText(a.terminal(), doc.name, findings, m)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one object per evidence item")

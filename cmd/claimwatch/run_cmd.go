@@ -199,7 +199,7 @@ func (a *app) runOnce(ctx context.Context, o runOptions) error {
 	started := time.Now()
 	sum := rt.pipe.RunOnce(work, rt.sources, rt.cfg.Fetch.Concurrency)
 	progress.finish()
-	writeSummary(a.stdout, sum, time.Since(started))
+	writeSummary(a.terminal(), sum, time.Since(started))
 	if sum.AllFailed() {
 		return exitStatus{exitFailure, fmt.Errorf("all %d source(s) failed", len(sum.Results))}
 	}
