@@ -19,7 +19,9 @@
 //	  hardware: [Su-35, S-400, "fighter jet*", helicopter*]
 //	  transfer: [deliver*, sell*, sold, suppl*, ship*]
 //	  receive:  [receiv*, "took delivery", acquir*, bought, buy*]
-//	match:
+//	about:                        # optional: what makes a text relevant at all
+//	  all: [russia, iran, hardware]   # a hit is evidence with stance mentions
+//	event:                        # the predicted event ("match" is the older name)
 //	  all: [russia, iran, hardware]   # every group named here must match
 //	  none: [exclude]                 # optional: no group named here may match
 //	  scope: sentence                 # "sentence" (default) or "window"
@@ -28,9 +30,14 @@
 //	    - [russia, transfer, iran]    #   "Russia ... delivers ... to Iran"
 //	    - [iran, receive, russia]     #   "Iran ... receives ... from Russia"
 //	  require_direction: true         # a sentence only counts when a direction holds
-//	stance:
+//	  trigger: [transfer, receive]    # the event word: its clause's factuality
+//	                                  # (asserted, negated, unasserted) gives the stance
+//	stance:                       # claim-specific cues, beside the factuality engine
 //	  supports:    [delivered, "signed a contract", "took delivery"]
 //	  contradicts: [cancel*, "refused to sell", halted]
+//	examples:                     # the claim's own tests, run by claims check
+//	  - {text: "Russia delivered S-400 systems to Iran.", expect: supports}
+//	  - {text: "Iran sent Shahed drones to Russia.", expect: none}
 //
 // Terms are words or phrases matched on word boundaries, case- and
 // accent-insensitively, in any script; a trailing "*" is a suffix wildcard.
@@ -49,8 +56,15 @@ type Claim struct {
 
 	// Groups are the named term groups, in file order.
 	Groups []Group
-	Rule   Rule
-	Cues   Cues
+	// Rule is the event rule: the predicted event itself. A scope where it
+	// holds gets its stance from the factuality of its trigger's clause.
+	Rule Rule
+	// About is the topic rule: a scope where it holds (and Rule does not)
+	// is evidence with stance mentions. Nil when the claim has none.
+	About *Rule
+	Cues  Cues
+	// Examples are texts with the result the claim must give for them.
+	Examples []Example
 
 	// File and Line say where the claim was defined, for messages.
 	File string
@@ -95,6 +109,17 @@ type Rule struct {
 	Direction [][]string
 	// RequireDirection drops scopes where no direction form holds.
 	RequireDirection bool
+	// Trigger names the groups whose words are the event word ("delivered",
+	// "signed"): the factuality of the clause holding one decides the
+	// stance. Empty: the stance comes from the cues alone.
+	Trigger []string
+}
+
+// Example is a text and the result a claim must give for it.
+type Example struct {
+	Text   string
+	Expect Stance // supports, contradicts, mentions, or None
+	Line   int    // where the example is written, for messages
 }
 
 // Cues are stance cue terms (same term syntax as groups).

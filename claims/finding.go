@@ -11,6 +11,9 @@ const (
 	Mentions    Stance = "mentions"
 	// Irrelevant is only ever an analyst's review, never the machine's stance.
 	Irrelevant Stance = "irrelevant"
+	// None is the expected result of an example or a labelled case that is
+	// not evidence for the claim at all: no finding.
+	None Stance = "none"
 )
 
 // ParseStance accepts the machine stances and, when review is true, "irrelevant".
@@ -41,4 +44,7 @@ type Finding struct {
 	Sentences    int      // how many sentences (or windows) matched
 	InTitle      bool     // the title itself matched
 	Directed     bool     // a direction form held in the best match
+	// Reason says in a few words why the stance is what it is: the event
+	// word and the factuality of its clause, the cue, or "topic only".
+	Reason string
 }

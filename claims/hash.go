@@ -9,7 +9,9 @@ import (
 
 // hashVersion is part of the hashed encoding: bump it when the encoding
 // changes, knowing that every stored claim will then be seen as changed.
-const hashVersion = "claimwatch-claim-v1"
+// v2: about rules, triggers and the factuality engine; evidence matched by v1
+// rules is re-matched.
+const hashVersion = "claimwatch-claim-v2"
 
 // canonicalClaim is what Hash covers: everything that decides which evidence a
 // claim finds and how it is judged. Id, source and tags are left out, since
@@ -26,6 +28,8 @@ type canonicalClaim struct {
 	Window    int        `json:"window"`
 	Direction [][]string `json:"direction"`
 	Require   bool       `json:"require_direction"`
+	Trigger   []string   `json:"trigger"`
+	About     *Rule      `json:"about"`
 	Supports  []string   `json:"supports"`
 	Contra    []string   `json:"contradicts"`
 }
@@ -45,6 +49,8 @@ func hashClaim(c *Claim) string {
 		Window:    c.Rule.Window,
 		Direction: c.Rule.Direction,
 		Require:   c.Rule.RequireDirection,
+		Trigger:   c.Rule.Trigger,
+		About:     c.About,
 		Supports:  c.Cues.Supports,
 		Contra:    c.Cues.Contradicts,
 	}
@@ -54,7 +60,7 @@ func hashClaim(c *Claim) string {
 	if cc.Scope == "" {
 		cc.Scope = ScopeSentence
 	}
-	for _, l := range []*[]string{&cc.All, &cc.None, &cc.Supports, &cc.Contra} {
+	for _, l := range []*[]string{&cc.All, &cc.None, &cc.Trigger, &cc.Supports, &cc.Contra} {
 		if *l == nil {
 			*l = []string{}
 		}

@@ -280,7 +280,7 @@ func TestWarningsDoNotStopLoading(t *testing.T) {
 	}
 	want := []string{
 		path + `:7:28: term "moscow" is listed twice in group "russia" (first at line 7); terms match regardless of case`,
-		path + `:9:3: group "spare" is never used; name it in match.all, match.none or match.direction, or remove it`,
+		path + `:9:3: group "spare" is never used; name it in event (or about) all, none, direction or trigger, or remove it`,
 		path + `:12:3: window is ignored unless scope is window`,
 	}
 	var got []string
@@ -385,7 +385,7 @@ func TestLoadSetRejectsClashesAndBadDirs(t *testing.T) {
 		if claims != nil || err == nil {
 			t.Fatalf("got %d claims, err %v; want none and an error", len(claims), err)
 		}
-		want := `duplicate id "russia-arms-to-iran": it is also the id of the claim at shipped/russia-arms-to-iran.yaml:10:5`
+		want := `duplicate id "russia-arms-to-iran": it is also the id of the claim at shipped/russia-arms-to-iran.yaml:17:5`
 		if len(probs) != 1 || probs[0].File != path || probs[0].Message != want {
 			t.Errorf("problems %v; want %s: %s", probs, path, want)
 		}

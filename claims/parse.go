@@ -22,10 +22,12 @@ const MaxFileSize = 1 << 20
 // Keys known in each mapping of a claim file, in documentation order; the
 // order is also the order used when suggesting a key for a typo.
 var (
-	claimKeys  = []string{"id", "statement", "made", "horizon", "source", "tags", "terms", "match", "stance"}
-	sourceKeys = []string{"publisher", "title", "url"}
-	matchKeys  = []string{"all", "none", "scope", "window", "direction", "require_direction"}
-	stanceKeys = []string{"supports", "contradicts"}
+	claimKeys   = []string{"id", "statement", "made", "horizon", "source", "tags", "terms", "about", "event", "match", "stance", "examples"}
+	sourceKeys  = []string{"publisher", "title", "url"}
+	matchKeys   = []string{"all", "none", "scope", "window", "direction", "require_direction", "trigger"}
+	aboutKeys   = []string{"all", "none", "scope", "window"}
+	stanceKeys  = []string{"supports", "contradicts"}
+	exampleKeys = []string{"text", "expect"}
 )
 
 var (
@@ -307,13 +309,28 @@ func (p *parser) claim(n *yaml.Node) (parsed, bool) {
 	} else {
 		p.errorf(n, "claim has no terms; define named term groups, like terms: {iran: [Iran, Tehran]}")
 	}
-	if v, ok := kv["match"]; ok {
-		c.Rule = p.rule(v)
+	event, hasEvent := kv["event"]
+	if legacy, ok := kv["match"]; ok {
+		if hasEvent {
+			p.errorf(legacy.key, "claim has both event and match; match is the older name of event, so keep one")
+		} else {
+			event, hasEvent = pair{legacy.key, legacy.value}, true
+		}
+	}
+	if hasEvent {
+		c.Rule = p.rule(event, event.key.Value, matchKeys)
 	} else {
-		p.errorf(n, "claim has no match rule; add match: {all: [group, ...]}")
+		p.errorf(n, "claim has no event rule; add event: {all: [group, ...]}")
+	}
+	if v, ok := kv["about"]; ok && !isNull(v.value) {
+		about := p.rule(v, "about", aboutKeys)
+		c.About = &about
 	}
 	if v, ok := kv["stance"]; ok {
 		c.Cues = p.cues(v)
+	}
+	if v, ok := kv["examples"]; ok {
+		c.Examples = p.examples(v)
 	}
 	if p.errorCount() > before {
 		return parsed{}, false
@@ -451,30 +468,32 @@ func (p *parser) groups(kv pair) []Group {
 	return groups
 }
 
-func (p *parser) rule(kv pair) Rule {
+// rule reads an event rule (what is "event" or "match") or the about rule
+// (what is "about"; known holds the keys allowed there).
+func (p *parser) rule(kv pair, what string, known []string) Rule {
 	r := Rule{Scope: ScopeSentence}
 	n := kv.value
 	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "match must be a mapping with all (and optionally none, scope, window, direction, require_direction), not %s", kindName(n))
+		p.errorf(n, "%s must be a mapping with %s, not %s", what, strings.Join(known, ", "), kindName(n))
 		return r
 	}
-	m := p.pairs(n, "match", matchKeys)
+	m := p.pairs(n, what, known)
 	all, ok := m["all"]
 	if ok {
-		r.All = p.groupRefs(all, "match.all")
+		r.All = p.groupRefs(all, what+".all")
 	}
 	if !ok || isNull(all.value) || (all.value.Kind == yaml.SequenceNode && len(all.value.Content) == 0) {
 		at := n
 		if ok {
 			at = all.value
 		}
-		p.errorf(at, "match.all names no group; name at least one group that must match, like all: [russia, iran]")
+		p.errorf(at, "%s.all names no group; name at least one group that must match, like all: [russia, iran]", what)
 	}
 	if v, ok := m["none"]; ok {
-		r.None = p.groupRefs(v, "match.none")
+		r.None = p.groupRefs(v, what+".none")
 		for i, g := range r.None {
 			if slices.Contains(r.All, g) {
-				p.errorf(v.value.Content[i], "group %q is in both match.all and match.none, so the claim could never match", g)
+				p.errorf(v.value.Content[i], "group %q is in both %s.all and %s.none, so the claim could never match", g, what, what)
 			}
 		}
 	}
@@ -518,11 +537,62 @@ func (p *parser) rule(kv pair) Rule {
 		} else {
 			r.RequireDirection = v.value.Value == "true"
 			if r.RequireDirection && len(r.Direction) == 0 {
-				p.errorf(v.key, "require_direction is true but match has no direction forms")
+				p.errorf(v.key, "require_direction is true but %s has no direction forms", what)
 			}
 		}
 	}
+	if v, ok := m["trigger"]; ok {
+		// A trigger need not be in all: a scope without its word takes
+		// its stance from the cues.
+		r.Trigger = p.groupRefs(v, what+".trigger")
+	}
 	return r
+}
+
+// examples reads a claim's examples: a list of {text, expect}.
+func (p *parser) examples(kv pair) []Example {
+	n := kv.value
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "examples must be a list of {text, expect} mappings, not %s", kindName(n))
+		return nil
+	}
+	var out []Example
+	for _, item := range n.Content {
+		if item.Kind != yaml.MappingNode {
+			p.errorf(item, "each example must be a mapping like {text: \"Russia delivered S-400s to Iran.\", expect: supports}, not %s", kindName(item))
+			continue
+		}
+		m := p.pairs(item, "example", exampleKeys)
+		ex := Example{Line: item.Line}
+		text, hasText := m["text"]
+		if hasText {
+			ex.Text, hasText = p.text(text, "example text")
+		} else {
+			p.errorf(item, "example has no text")
+		}
+		expect, hasExpect := m["expect"]
+		if hasExpect {
+			var s string
+			if s, hasExpect = p.text(expect, "example expect"); hasExpect {
+				switch st := Stance(s); st {
+				case Supports, Contradicts, Mentions, None:
+					ex.Expect = st
+				default:
+					p.errorf(expect.value, "example expect %q is not known; use supports, contradicts, mentions or none", s)
+					hasExpect = false
+				}
+			}
+		} else {
+			p.errorf(item, "example has no expect; say supports, contradicts, mentions or none")
+		}
+		if hasText && hasExpect {
+			out = append(out, ex)
+		}
+	}
+	return out
 }
 
 // groupRefs reads a list of group names, each of which must be defined.
@@ -609,7 +679,7 @@ func (p *parser) unusedGroups(terms *yaml.Node) {
 	for i := 0; i+1 < len(terms.Content); i += 2 {
 		k := terms.Content[i]
 		if !p.used[k.Value] {
-			p.warnf(k, "group %q is never used; name it in match.all, match.none or match.direction, or remove it", k.Value)
+			p.warnf(k, "group %q is never used; name it in event (or about) all, none, direction or trigger, or remove it", k.Value)
 		}
 	}
 }

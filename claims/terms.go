@@ -92,6 +92,11 @@ func closest(s string, candidates []string) string {
 	return best
 }
 
+// Closest returns the candidate within a small edit distance of s (a third
+// of its length, at least one), or "": the "did you mean" of messages about
+// claim ids and flags.
+func Closest(s string, candidates []string) string { return closest(s, candidates) }
+
 // EditDistance is the Levenshtein distance between a and b, in runes. It
 // suggests the key a misspelt one was meant to be, here and in the config.
 func EditDistance(a, b string) int {

@@ -148,11 +148,12 @@ func TestShippedArmsRuleKeepsDirection(t *testing.T) {
 	if termMatches([]string{"moscow", "has", "begun", "delivering"}, "delivering") < 0 {
 		t.Fatal("naive matcher broken")
 	}
-	supports := false
-	for _, cue := range arms.Cues.Supports {
-		supports = supports || termMatches(strings.Fields("moscow has begun delivering su-35 fighter jets to tehran"), cue) >= 0
+	// The event word must be a trigger, so its clause's factuality decides.
+	triggered := false
+	for _, name := range arms.Rule.Trigger {
+		triggered = triggered || firstAt(strings.Fields("moscow has begun delivering su-35 fighter jets to tehran"), name) >= 0
 	}
-	if !supports {
-		t.Error("no supports cue fits \"Moscow has begun delivering Su-35 fighter jets to Tehran.\"")
+	if !triggered {
+		t.Error("no trigger group fits \"Moscow has begun delivering Su-35 fighter jets to Tehran.\"")
 	}
 }

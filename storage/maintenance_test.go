@@ -83,8 +83,10 @@ func TestMaintenance(t *testing.T) {
 	if ev, _ := b.ListEvidence(ctx, EvidenceFilter{}); len(ev) != 4 {
 		t.Fatalf("backup holds %d evidence rows, want 4", len(ev))
 	}
+	// Read-only, the check is complete too (the full-text index's coverage
+	// of the articles is read from its document table).
 	problems, err = b.Check(ctx)
-	if err != nil || len(problems) != 1 || !strings.Contains(problems[0], "read-only") {
+	if err != nil || len(problems) != 0 {
 		t.Fatalf("Check read-only = %v, %v", problems, err)
 	}
 	if err := b.Backup(ctx, dest+"2"); err != nil {

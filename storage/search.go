@@ -3,9 +3,11 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // SearchOptions narrow a full-text search.
@@ -13,7 +15,21 @@ type SearchOptions struct {
 	ClaimID string    // only articles with (non-stale) evidence for this claim
 	Since   time.Time // only articles published at or after Since
 	Limit   int       // default 50
+	// Timeout bounds the search's time (default DefaultSearchTimeout): a
+	// query of many OR terms over a large index can otherwise run for minutes.
+	Timeout time.Duration
 }
+
+// Bounds of a search query. They are far above what an analyst types and
+// far below what makes FTS5 work for minutes.
+const (
+	MaxSearchQueryBytes  = 1000
+	MaxSearchTerms       = 64
+	DefaultSearchTimeout = 15 * time.Second
+)
+
+// ErrSearchTimeout: a search ran past its time bound.
+var ErrSearchTimeout = errors.New("search took too long")
 
 // SearchHit is one article found by Search.
 type SearchHit struct {
@@ -29,9 +45,14 @@ type SearchHit struct {
 // article titles and texts, best matches first. A malformed query gives an
 // error matching ErrBadQuery whose message is a plain sentence.
 func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]SearchHit, error) {
-	if strings.TrimSpace(query) == "" {
-		return nil, badQuery(query, "the query is empty")
+	if err := checkQueryBounds(query); err != nil {
+		return nil, err
 	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultSearchTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
 	q := `SELECT a.id, a.title, a.url, a.published_at, snippet(articles_fts, -1, '[', ']', '…', 16)
 		FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 		WHERE articles_fts MATCH ?`
@@ -47,9 +68,20 @@ func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]Se
 		o.Limit = 50
 	}
 	q, args = q+` ORDER BY rank, a.id LIMIT ?`, append(args, o.Limit)
+	out, err := s.search(ctx, q, args)
+	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return nil, fmt.Errorf("search %q: %w (over %s): narrow the query with fewer OR terms or prefixes, or add --claim or --since", query, ErrSearchTimeout, o.Timeout)
+		}
+		return nil, searchErr(query, err)
+	}
+	return out, nil
+}
+
+func (s *Store) search(ctx context.Context, q string, args []any) ([]SearchHit, error) {
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, searchErr(query, err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []SearchHit
@@ -57,15 +89,70 @@ func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]Se
 		var h SearchHit
 		var pub sql.NullString
 		if err := rows.Scan(&h.ArticleID, &h.Title, &h.URL, &pub, &h.Snippet); err != nil {
-			return nil, searchErr(query, err)
+			return nil, err
 		}
 		h.PublishedAt = mustTime(pub)
 		out = append(out, h)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, searchErr(query, err)
+	return out, rows.Err()
+}
+
+// checkQueryBounds refuses an empty query, one longer than
+// MaxSearchQueryBytes, one of more than MaxSearchTerms words or phrases, and
+// one with no word at all (a lone '*' or '^', which FTS5 rejects with an
+// SQL error rather than a syntax error).
+func checkQueryBounds(query string) error {
+	if strings.TrimSpace(query) == "" {
+		return badQuery(query, "the query is empty")
 	}
-	return out, nil
+	if len(query) > MaxSearchQueryBytes {
+		return fmt.Errorf("search: %w: the query is %d bytes long; the most is %d", ErrBadQuery, len(query), MaxSearchQueryBytes)
+	}
+	terms, words := 0, 0
+	for _, tok := range queryTokens(query) {
+		switch tok {
+		case "AND", "OR", "NOT", "NEAR":
+			continue
+		}
+		terms++
+		if strings.IndexFunc(tok, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
+			words++
+		}
+	}
+	if terms > MaxSearchTerms {
+		return fmt.Errorf("search: %w: the query has %d words or phrases; the most is %d (split it into several searches)", ErrBadQuery, terms, MaxSearchTerms)
+	}
+	if words == 0 {
+		return badQuery(query, "it has no word to search for (a '*' only makes the word before it a prefix, as in deliver*)")
+	}
+	return nil
+}
+
+// queryTokens splits a query into "phrases" and the bare runs between
+// spaces and parentheses; an unclosed quote runs to the end.
+func queryTokens(query string) []string {
+	var toks []string
+	for i := 0; i < len(query); {
+		switch c := query[i]; {
+		case c == '"':
+			end := strings.IndexByte(query[i+1:], '"')
+			if end < 0 {
+				return append(toks, query[i:])
+			}
+			toks = append(toks, query[i:i+end+2])
+			i += end + 2
+		case c == ' ' || c == '\t' || c == '\n' || c == '(' || c == ')':
+			i++
+		default:
+			j := i
+			for j < len(query) && !strings.ContainsRune(" \t\n()\"", rune(query[j])) {
+				j++
+			}
+			toks = append(toks, query[i:j])
+			i = j
+		}
+	}
+	return toks
 }
 
 // searchErr turns FTS5's parse errors into ErrBadQuery; other errors are
@@ -75,6 +162,8 @@ func searchErr(query string, err error) error {
 	switch {
 	case strings.Contains(msg, "fts5: syntax error"), strings.Contains(msg, "unterminated string"):
 		return badQuery(query, "it is not valid search syntax: check for unbalanced quotes or parentheses, and for AND, OR, NOT or NEAR without a word on both sides (put such words in double quotes to search for them)")
+	case strings.Contains(msg, "unknown special query"):
+		return badQuery(query, "a '*' must follow a word (as in deliver*); on its own it is not a search")
 	case strings.Contains(msg, "no such column"):
 		return badQuery(query, `a word followed by ":" is read as a column name, and only title and text exist (put the word in double quotes to search for it)`)
 	case strings.Contains(msg, "fts5:"):

@@ -76,3 +76,49 @@ func TestSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchRefusesUnsearchableAndOversizedQueries: a lone '*' (and other
+// queries FTS5 rejects without a "syntax error") is a plain sentence, and a
+// query past the length or term bound is refused before SQLite sees it.
+func TestSearchRefusesUnsearchableAndOversizedQueries(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	mustSave(t, s, article(1, t0))
+	for _, q := range []string{"*", "**", "* OR *", "(*)", "^", "\"\" *"} {
+		_, err := s.Search(ctx, q, SearchOptions{})
+		if !errors.Is(err, ErrBadQuery) {
+			t.Errorf("query %q: err = %v, want ErrBadQuery", q, err)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "SQL logic error") || strings.Contains(msg, "fts5") {
+			t.Errorf("query %q: message %q is SQLite's, not a sentence", q, msg)
+		}
+	}
+	many := strings.TrimSuffix(strings.Repeat("jets OR ", MaxSearchTerms+1), " OR ")
+	if len(many) > MaxSearchQueryBytes {
+		t.Fatalf("test query of %d bytes trips the length bound first", len(many))
+	}
+	_, err := s.Search(ctx, many, SearchOptions{})
+	if !errors.Is(err, ErrBadQuery) || !strings.Contains(err.Error(), fmt.Sprint(MaxSearchTerms)) {
+		t.Errorf("%d terms: err = %v, want ErrBadQuery naming the bound", MaxSearchTerms+1, err)
+	}
+	long := strings.Repeat("a", MaxSearchQueryBytes+1)
+	_, err = s.Search(ctx, long, SearchOptions{})
+	if !errors.Is(err, ErrBadQuery) || !strings.Contains(err.Error(), fmt.Sprint(MaxSearchQueryBytes)) || strings.Contains(err.Error(), long) {
+		t.Errorf("%d bytes: err = %.200v, want ErrBadQuery naming the bound without echoing the query", len(long), err)
+	}
+	if hits, err := s.Search(ctx, strings.TrimSuffix(strings.Repeat("jets OR ", MaxSearchTerms), " OR "), SearchOptions{}); err != nil || len(hits) != 1 {
+		t.Errorf("%d terms (the bound): %v, %v; want the one article", MaxSearchTerms, hits, err)
+	}
+}
+
+// TestSearchDeadline: a search that outlives its time bound ends with
+// ErrSearchTimeout and a sentence saying what to do, not "interrupted".
+func TestSearchDeadline(t *testing.T) {
+	s := openTest(t)
+	mustSave(t, s, article(1, t0))
+	_, err := s.Search(context.Background(), "jets", SearchOptions{Timeout: time.Nanosecond})
+	if !errors.Is(err, ErrSearchTimeout) || !strings.Contains(err.Error(), "narrow") {
+		t.Fatalf("err = %v, want ErrSearchTimeout with advice", err)
+	}
+}

@@ -31,6 +31,9 @@ type SourceState struct {
 	LastError          string
 	ErrorCount         int
 	LastStatus         int
+	// LastOutcome is the outcome of the last poll that was not skipped
+	// ("" before the first).
+	LastOutcome string
 }
 
 // SourceWithState is a source and its polling state.
@@ -45,7 +48,7 @@ type PollRecord struct {
 	Started                  time.Time
 	Duration                 time.Duration
 	Status                   int    // HTTP status, 0 when none
-	Outcome                  string // ok | not_modified | failed | skipped
+	Outcome                  string // ok | not_modified | partial | failed | skipped
 	Err                      string
 	NewArticles, NewEvidence int
 	Bytes                    int64
@@ -61,8 +64,12 @@ type PollRecord struct {
 const (
 	OutcomeOK          = "ok"
 	OutcomeNotModified = "not_modified"
-	OutcomeFailed      = "failed"
-	OutcomeSkipped     = "skipped"
+	// OutcomePartial: the source answered but some of its articles could
+	// not be stored (database busy, disk full); the old validators are kept
+	// so that the next poll reads the items again.
+	OutcomePartial = "partial"
+	OutcomeFailed  = "failed"
+	OutcomeSkipped = "skipped"
 )
 
 // UpsertSource adds a source or updates its definition, keeping its polling
@@ -157,7 +164,7 @@ func (s *Store) RemoveSource(ctx context.Context, name string) error {
 }
 
 const sourceColumns = `name, url, kind, config, from_config, enabled, etag, last_modified,
-	last_success, last_attempt, backoff_until, next_due, last_error, error_count, last_status`
+	last_success, last_attempt, backoff_until, next_due, last_error, error_count, last_status, last_outcome`
 
 func scanSource(sc interface{ Scan(...any) error }) (SourceWithState, error) {
 	var sw SourceWithState
@@ -165,7 +172,7 @@ func scanSource(sc interface{ Scan(...any) error }) (SourceWithState, error) {
 	var success, attempt, backoff, due sql.NullString
 	err := sc.Scan(&sw.Name, &sw.URL, &sw.Kind, &cfg, &sw.FromConfig, &sw.Enabled, &sw.State.ETag,
 		&sw.State.LastModified, &success, &attempt, &backoff, &due, &sw.State.LastError,
-		&sw.State.ErrorCount, &sw.State.LastStatus)
+		&sw.State.ErrorCount, &sw.State.LastStatus, &sw.State.LastOutcome)
 	if err != nil {
 		return sw, err
 	}
@@ -222,29 +229,35 @@ func (s *Store) SetNextDue(ctx context.Context, name string, due time.Time) erro
 // RecordPoll updates a source's state from one poll and appends the poll to
 // the fetch log, in one transaction. ok and not_modified count as successes
 // (error count reset); failed increments the error count and keeps the old
-// validators; skipped is only logged. ETag and LastModified are replaced
-// after ok (a server may stop sending them) and kept after not_modified
-// unless new ones are given. It returns ErrNotFound for an unknown source.
+// validators; partial (the source answered, some articles could not be
+// stored) keeps the old validators, so the next poll reads the feed again,
+// and leaves the error count and last success alone; skipped is only
+// logged. ETag and LastModified are replaced after ok (a server may stop
+// sending them) and kept after not_modified unless new ones are given. It
+// returns ErrNotFound for an unknown source.
 func (s *Store) RecordPoll(ctx context.Context, p PollRecord) error {
 	var update string
 	args := []any{}
 	started := dbTime(p.Started)
 	switch p.Outcome {
 	case OutcomeOK:
-		update = `etag = ?, last_modified = ?, last_success = ?, last_attempt = ?, last_error = '', error_count = 0, last_status = ?`
+		update = `etag = ?, last_modified = ?, last_success = ?, last_attempt = ?, last_error = '', error_count = 0, last_status = ?, last_outcome = 'ok'`
 		args = append(args, p.ETag, p.LastModified, started, started, p.Status)
 	case OutcomeNotModified:
 		update = `etag = CASE WHEN ? <> '' THEN ? ELSE etag END,
 			last_modified = CASE WHEN ? <> '' THEN ? ELSE last_modified END,
-			last_success = ?, last_attempt = ?, last_error = '', error_count = 0, last_status = ?`
+			last_success = ?, last_attempt = ?, last_error = '', error_count = 0, last_status = ?, last_outcome = 'not_modified'`
 		args = append(args, p.ETag, p.ETag, p.LastModified, p.LastModified, started, started, p.Status)
+	case OutcomePartial:
+		update = `last_attempt = ?, last_error = ?, last_status = ?, last_outcome = 'partial'`
+		args = append(args, started, p.Err, p.Status)
 	case OutcomeFailed:
-		update = `last_attempt = ?, last_error = ?, error_count = error_count + 1, last_status = ?`
+		update = `last_attempt = ?, last_error = ?, error_count = error_count + 1, last_status = ?, last_outcome = 'failed'`
 		args = append(args, started, p.Err, p.Status)
 	case OutcomeSkipped:
 		update = `name = name`
 	default:
-		return fmt.Errorf("record poll of %q: unknown outcome %q: want ok, not_modified, failed or skipped", p.Source, p.Outcome)
+		return fmt.Errorf("record poll of %q: unknown outcome %q: want ok, not_modified, partial, failed or skipped", p.Source, p.Outcome)
 	}
 	update += `, backoff_until = ?`
 	args = append(args, dbTime(p.BackoffUntil))

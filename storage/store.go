@@ -33,12 +33,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Sentinel errors callers branch on (with errors.Is).
@@ -51,7 +53,33 @@ var (
 	ErrSchemaTooNew = errors.New("database schema is newer than this claimwatch")
 	// ErrReadOnly: a write was attempted on a store opened with OpenReadOnly.
 	ErrReadOnly = errors.New("store is opened read-only")
+	// ErrDiskFull: SQLite could not grow the database (SQLITE_FULL): the
+	// disk, or the page budget of WithMaxPageCount, is exhausted.
+	ErrDiskFull = errors.New("the database is full (no space left on its disk)")
 )
+
+// Option adjusts how Open opens a database.
+type Option func(*options)
+
+type options struct {
+	maxPageCount int
+}
+
+// WithMaxPageCount caps the database at n pages (SQLite's max_page_count,
+// on the writer connection): a write that would grow it further fails with
+// ErrDiskFull, exactly as on a full disk. Tests use it to cut the disk short.
+func WithMaxPageCount(n int) Option {
+	return func(o *options) { o.maxPageCount = n }
+}
+
+// diskFull marks SQLite's SQLITE_FULL with ErrDiskFull, keeping the error.
+func diskFull(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL && !errors.Is(err, ErrDiskFull) {
+		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	}
+	return err
+}
 
 // busyTimeout is how long a connection waits for another one's lock.
 const busyTimeout = 10 * time.Second
@@ -78,7 +106,11 @@ type Store struct {
 // Open opens (creating if needed) the database at path, and brings its schema
 // up to date. A database written by a newer claimwatch is refused with
 // ErrSchemaTooNew.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -88,7 +120,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		"_pragma=foreign_keys(1)",
 		"_pragma=synchronous(NORMAL)",
 	}
-	w, err := sql.Open("sqlite", dsn(abs, append(common, "_pragma=journal_mode(WAL)", "_txlock=immediate")))
+	wparams := append(common, "_pragma=journal_mode(WAL)", "_txlock=immediate")
+	if o.maxPageCount > 0 {
+		wparams = append(wparams, fmt.Sprintf("_pragma=max_page_count(%d)", o.maxPageCount))
+	}
+	w, err := sql.Open("sqlite", dsn(abs, wparams))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -119,19 +155,40 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-// OpenReadOnly opens an existing database for reports: it never creates or
-// migrates the file, and sees what writers have committed (WAL included).
-// The schema must be exactly the one this binary knows.
+// OpenReadOnly opens an existing database for reports: it never creates,
+// migrates or writes the file (SQLite's mode=ro), and sees what writers have
+// committed (WAL included). A missing or empty (0-byte) file is an error,
+// and the schema must be exactly the one this binary knows.
+//
+// When the file's directory is not writable (a read-only mount, a copy
+// readable by everyone but writable by no one), SQLite could not create the
+// shared-memory file a WAL reader needs, so the file is opened immutable:
+// no locks, no -shm, only the main file is read. Commits still in a -wal
+// file beside it are then not seen; a backup (db backup) never has one.
 func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(abs, []string{
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("open database %s read-only: it is a directory", path)
+	}
+	if fi.Size() == 0 {
+		return nil, fmt.Errorf("open database %s read-only: %w", path, ErrEmptyDatabase)
+	}
+	params := []string{
 		"mode=ro",
 		"_pragma=busy_timeout(" + fmt.Sprint(busyTimeout.Milliseconds()) + ")",
 		"_pragma=foreign_keys(1)",
-	}))
+	}
+	if !dirWritable(filepath.Dir(abs)) {
+		params = append(params, "immutable=1")
+	}
+	r, err := sql.Open("sqlite", dsn(abs, params))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
 	}
@@ -147,12 +204,19 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	case v > latest:
 		r.Close()
 		return nil, tooNew(abs, v, latest)
+	case v == 0:
+		r.Close()
+		return nil, fmt.Errorf("open database %s read-only: it holds no claimwatch schema (an empty or interrupted copy?)", path)
 	case v < latest:
 		r.Close()
 		return nil, fmt.Errorf("open database %s read-only: schema version %d, this claimwatch needs %d: open it once read-write (e.g. run claimwatch) to migrate", path, v, latest)
 	}
 	return s, nil
 }
+
+// ErrEmptyDatabase: the database file has no bytes (an interrupted copy),
+// which SQLite would silently treat as a new database.
+var ErrEmptyDatabase = errors.New("the file is empty (0 bytes), not a claimwatch database: an interrupted copy?")
 
 // dsn builds a file: URI, escaping the path so names with '?', '#' or '%'
 // survive, followed by the driver and SQLite parameters.
@@ -197,10 +261,10 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return diskFull(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", diskFull(err))
 	}
 	return nil
 }

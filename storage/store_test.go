@@ -68,7 +68,10 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	for name, open := range map[string]func(context.Context, string) (*Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+	for name, open := range map[string]func(context.Context, string) (*Store, error){
+		"Open":         func(ctx context.Context, p string) (*Store, error) { return Open(ctx, p) },
+		"OpenReadOnly": OpenReadOnly,
+	} {
 		_, err = open(ctx, path)
 		if !errors.Is(err, ErrSchemaTooNew) {
 			t.Fatalf("%s: err = %v, want ErrSchemaTooNew", name, err)

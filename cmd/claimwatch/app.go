@@ -18,6 +18,10 @@ import (
 	"github.com/claimwatch/claimwatch/storage"
 )
 
+// storeOptions are added to every read-write open of the database; a test
+// hook (a page budget that cuts the disk short), empty in production.
+var storeOptions []storage.Option
+
 // app holds what every command shares: global flags, streams, and the
 // lazily opened claim set, matcher and database.
 type app struct {
@@ -165,7 +169,8 @@ func (a *app) openExisting(ctx context.Context) (*storage.Store, error) {
 }
 
 // openReadOnly opens an existing database for the report commands, which
-// must work while a daemon writes.
+// must work while a daemon writes and on read-only media: it never creates,
+// migrates or writes the file.
 func (a *app) openReadOnly(ctx context.Context) (*storage.Store, error) {
 	return a.open(ctx, false, true)
 }
@@ -182,14 +187,19 @@ func (a *app) open(ctx context.Context, create, readOnly bool) (*storage.Store, 
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
-	} else if _, err := os.Stat(path); err != nil {
+	} else if fi, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("database %s: %w (run 'claimwatch run --once' first, or pass --db)", path, err)
+	} else if fi.Size() == 0 {
+		// SQLite would take an empty file for a new database, and a write
+		// would quietly give it a fresh schema.
+		return nil, fmt.Errorf("database %s: %w", path, storage.ErrEmptyDatabase)
 	}
-	open := storage.Open
+	var s *storage.Store
 	if readOnly {
-		open = storage.OpenReadOnly
+		s, err = storage.OpenReadOnly(ctx, path)
+	} else {
+		s, err = storage.Open(ctx, path, storeOptions...)
 	}
-	s, err := open(ctx, path)
 	if err != nil {
 		return nil, err
 	}

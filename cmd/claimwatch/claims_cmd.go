@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/matcher"
 	"github.com/claimwatch/claimwatch/internal/report"
 )
 
@@ -50,10 +51,19 @@ func claimsCommand(a *app) *cobra.Command {
 	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check FILE...",
-		Short: "Validate claim files; print every problem as file:line:column; exit 2 on errors",
+		Short: "Validate claim files and run their examples; print every problem as file:line:column; exit 2 on errors",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			problems := claims.Check(args...)
+			set, problems, err := claims.LoadFiles(args...)
+			if err == nil {
+				// The files are valid: now see that each claim gives
+				// what its examples expect.
+				exampleProblems, err := matcher.CheckExamples(set)
+				if err != nil {
+					return usageError{err}
+				}
+				problems = append(problems, exampleProblems...)
+			}
 			for _, p := range problems {
 				kind := "error"
 				if p.Warning {
@@ -68,6 +78,7 @@ func claimsCommand(a *app) *cobra.Command {
 			return nil
 		},
 	})
+	cmd.AddCommand(claimsSuggestCommand(a))
 	return cmd
 }
 

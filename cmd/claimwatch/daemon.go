@@ -237,8 +237,11 @@ func jitterFor(shortest time.Duration) time.Duration {
 
 // metricOutcome names a poll outcome as the metrics package counts it.
 func metricOutcome(storageOutcome string) string {
-	if storageOutcome == storage.OutcomeFailed {
+	switch storageOutcome {
+	case storage.OutcomeFailed:
 		return metrics.OutcomeError
+	case storage.OutcomePartial:
+		return metrics.OutcomePartial
 	}
 	return storageOutcome
 }
@@ -257,6 +260,9 @@ func (d *daemon) observe(r ingest.Result) {
 	case r.Outcome == storage.OutcomeFailed:
 		level = slog.LevelWarn
 		attrs = append(attrs, "backoff_until", r.BackoffTil.UTC().Format(time.RFC3339))
+	case r.Outcome == storage.OutcomePartial:
+		level = slog.LevelWarn
+		attrs = append(attrs, "not_stored", r.NotStored)
 	case r.Outcome == storage.OutcomeSkipped:
 		level = slog.LevelDebug
 	}

@@ -29,9 +29,14 @@ func dbCheckCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
 		Short: "Verify integrity, foreign keys and the full-text index; exit 1 on any problem",
-		Args:  cobra.NoArgs,
+		Long: `Verify the database: SQLite's integrity check (the full-text index's
+structure included), foreign keys, and that the full-text index covers
+exactly the articles. The check opens the file read-only: it never creates,
+migrates or changes what it checks, so it works on a backup on read-only
+media, and a missing or empty (0-byte) file is an error.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openExisting(cmd.Context())
+			st, err := a.openReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -55,9 +60,13 @@ func dbBackupCommand(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "backup FILE",
 		Short: "Write a consistent copy of the database to FILE, even while the daemon writes",
-		Long: `Write a consistent snapshot of the database to FILE (SQLite VACUUM INTO):
-compact, self-contained (no -wal file), safe to take while 'claimwatch run'
-is polling. FILE must not exist yet.`,
+		Long: `Write a consistent snapshot of the database to FILE, safe to take while
+'claimwatch run' is polling. The copy is written under a temporary name in
+FILE's directory, put in rollback-journal mode (one self-contained file that
+opens on read-only media), compacted, verified (integrity check, and every
+table's row count equal to the snapshot's), synced, and only then given its
+name: an interrupted or failed backup leaves nothing under FILE. FILE must
+not exist yet.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dest := args[0]
@@ -73,8 +82,7 @@ is polling. FILE must not exist yet.`,
 			}
 			started := time.Now()
 			if err := st.Backup(cmd.Context(), dest); err != nil {
-				os.Remove(dest) // a partial copy is worse than none
-				return err
+				return err // Backup leaves nothing under dest
 			}
 			info, err := os.Stat(dest)
 			if err != nil {

@@ -141,3 +141,31 @@ func TestParseAge(t *testing.T) {
 		}
 	}
 }
+
+// TestDBCheckNeverCreatesOrMigrates: `db check` of an empty (0-byte) file,
+// as an interrupted copy leaves, is an error and leaves the file empty; the
+// check opens read-only.
+func TestDBCheckNeverCreatesOrMigrates(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	writeTestFile(t, empty, "")
+	code, out, errOut := cli(t, "", "--db", empty, "db", "check")
+	if code != exitFailure || strings.Contains(out, "ok:") || !strings.Contains(errOut, "empty") {
+		t.Errorf("db check of a 0-byte file: exit %d %q %q; want 1 and the file called empty", code, out, errOut)
+	}
+	if fi, err := os.Stat(empty); err != nil || fi.Size() != 0 {
+		t.Errorf("db check changed the file it checked (%v)", err)
+	}
+	for _, args := range [][]string{{"status"}, {"evidence", "russia-arms-to-iran"}, {"search", "Iran"}, {"timeline", "russia-arms-to-iran"}, {"export", "evidence"}} {
+		code, _, errOut := cli(t, "", append([]string{"--db", empty}, args...)...)
+		if code != exitFailure || !strings.Contains(errOut, "empty") {
+			t.Errorf("%s on a 0-byte file: exit %d %q", args[0], code, errOut)
+		}
+		if fi, _ := os.Stat(empty); fi.Size() != 0 {
+			t.Fatalf("%s wrote into the 0-byte file", args[0])
+		}
+	}
+	db, _ := onceDB(t)
+	if code, out, errOut := cli(t, "", "--db", db, "db", "check"); code != 0 || !strings.Contains(out, "ok:") {
+		t.Errorf("db check of a good database: exit %d %q %q", code, out, errOut)
+	}
+}

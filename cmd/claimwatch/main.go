@@ -17,7 +17,9 @@ import (
 	_ "time/tzdata" // cron time zones must work in a scratch image with no zoneinfo
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/safetext"
 )
 
@@ -133,12 +135,28 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.`,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setup(cmd) },
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{flagHint(cmd, err)} })
 	a.bindGlobalFlags(root)
 	for _, add := range commandSet {
 		root.AddCommand(add(a))
 	}
 	return root
+}
+
+// flagHint adds the nearest flag the command knows to an unknown-flag error:
+// "unknown flag: --min-recal (did you mean --min-recall?)".
+func flagHint(cmd *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	best := claims.Closest(name, names)
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w (did you mean --%s?)", err, best)
 }
 
 // commandSet lists the constructors of the top-level commands; each command's

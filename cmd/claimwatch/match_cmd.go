@@ -33,8 +33,9 @@ func matchCommand(a *app) *cobra.Command {
 the loaded claims. HTML is reduced to its main text first. Nothing is stored.
 
 With --json, prints JSON Lines: one object per evidence item, with claim_id,
-stance, confidence, snippet, matched_terms, sentences, in_title and directed;
-nothing at all when nothing matches.`,
+stance, confidence, reason (why the stance: the event word and its clause's
+factuality, or the cue), snippet, matched_terms, sentences, in_title and
+directed; nothing at all when nothing matches.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := a.matcher()
@@ -155,6 +156,7 @@ type findingJSON struct {
 	ClaimID      string   `json:"claim_id"`
 	Stance       string   `json:"stance"`
 	Confidence   float64  `json:"confidence"`
+	Reason       string   `json:"reason"`
 	Snippet      string   `json:"snippet"`
 	MatchedTerms []string `json:"matched_terms"`
 	Sentences    int      `json:"sentences"`
@@ -166,7 +168,7 @@ func writeFindingsJSON(w io.Writer, findings []claims.Finding) error {
 	enc := json.NewEncoder(w)
 	for _, f := range findings {
 		if err := enc.Encode(findingJSON{
-			ClaimID: f.ClaimID, Stance: string(f.Stance), Confidence: round2(f.Confidence),
+			ClaimID: f.ClaimID, Stance: string(f.Stance), Confidence: round2(f.Confidence), Reason: f.Reason,
 			Snippet: f.Snippet, MatchedTerms: f.MatchedTerms, Sentences: f.Sentences,
 			InTitle: f.InTitle, Directed: f.Directed,
 		}); err != nil {
@@ -182,7 +184,7 @@ func writeFindingsText(w io.Writer, name string, findings []claims.Finding, m *m
 		return err
 	}
 	for _, f := range findings {
-		fmt.Fprintf(w, "%s  %s  (confidence %.2f, %d sentence(s))\n", f.ClaimID, f.Stance, f.Confidence, f.Sentences)
+		fmt.Fprintf(w, "%s  %s  (confidence %.2f, %d sentence(s); %s)\n", f.ClaimID, f.Stance, f.Confidence, f.Sentences, f.Reason)
 		fmt.Fprintf(w, "  %q\n  terms: %s\n\n", f.Snippet, strings.Join(f.MatchedTerms, ", "))
 	}
 	return nil

@@ -44,8 +44,11 @@ func runCommand(a *app) *cobra.Command {
 claims and store articles and evidence in the database.
 
 With --once, poll every enabled source once, print a summary and exit:
-  0  at least one source succeeded (or was not modified)
-  1  every source failed
+  0  at least one source succeeded (or was not modified) and every article
+     read was stored
+  1  every source failed, or some article could not be stored (the poll is
+     "partial" and the next pass reads the items again); a full disk stops
+     the pass at once
   2  bad config or claim files
 Only one claimwatch writes a database at a time: a second run refuses at once,
 or waits for the first with --wait.
@@ -200,6 +203,12 @@ func (a *app) runOnce(ctx context.Context, o runOptions) error {
 	sum := rt.pipe.RunOnce(work, rt.sources, rt.cfg.Fetch.Concurrency)
 	progress.finish()
 	writeSummary(a.terminal(), sum, time.Since(started))
+	if err := sum.DiskFull(); err != nil {
+		return exitStatus{exitFailure, fmt.Errorf("the pass stopped: %w; free space, then run again: nothing stored is lost and %d item(s) not stored will be read again", storage.ErrDiskFull, sum.NotStored())}
+	}
+	if n := sum.NotStored(); n > 0 {
+		return exitStatus{exitFailure, fmt.Errorf("%d article(s) could not be stored (see the partial sources above); the next pass reads them again", n)}
+	}
 	if sum.AllFailed() {
 		return exitStatus{exitFailure, fmt.Errorf("all %d source(s) failed", len(sum.Results))}
 	}
@@ -244,14 +253,21 @@ func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
 		evidence += r.NewEvidence
 		deferred += r.Deferred
 	}
-	fmt.Fprintf(w, "sources: %d ok, %d not modified, %d failed, %d skipped (%s)\n",
-		counts[storage.OutcomeOK], counts[storage.OutcomeNotModified], counts[storage.OutcomeFailed], counts[storage.OutcomeSkipped], took.Round(time.Millisecond))
+	fmt.Fprintf(w, "sources: %d ok, %d not modified, %d partial, %d failed, %d skipped (%s)\n",
+		counts[storage.OutcomeOK], counts[storage.OutcomeNotModified], counts[storage.OutcomePartial],
+		counts[storage.OutcomeFailed], counts[storage.OutcomeSkipped], took.Round(time.Millisecond))
+	diskFull := sum.DiskFull() != nil
 	for _, r := range sum.Results {
-		if r.Err != nil {
+		// On a full disk the pass stops: one line says why, not one per
+		// source it stopped.
+		if r.Err != nil && !(diskFull && r.Outcome == storage.OutcomeSkipped && errors.Is(r.Err, storage.ErrDiskFull)) {
 			fmt.Fprintf(w, "  %-8s %s: %v\n", r.Outcome, r.Source, r.Err)
 		}
 	}
 	fmt.Fprintf(w, "new articles: %d\nnew evidence: %d\n", articles, evidence)
+	if n := sum.NotStored(); n > 0 {
+		fmt.Fprintf(w, "not stored: %d item(s) (read again at the next pass)\n", n)
+	}
 	if deferred > 0 {
 		fmt.Fprintf(w, "left for the next pass: %d item(s) (the article-fetch budget of a poll was spent)\n", deferred)
 	}

@@ -33,6 +33,10 @@ phrases. In snippets the matched words are in [brackets].
 date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time and is inclusive, on the
 published date.
 
+A query is at most 1000 bytes and 64 words or phrases, and a search may
+take 15 seconds; past these bounds it is refused with a sentence saying so
+(exit 2 for the query, 1 for the time).
+
 With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

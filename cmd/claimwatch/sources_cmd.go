@@ -104,7 +104,7 @@ func sourcesListCommand(a *app) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.terminal(), 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tKIND\tFROM\tENABLED\tLAST SUCCESS\tERRORS\tNEXT DUE\tLAST ERROR")
+			fmt.Fprintln(tw, "NAME\tKIND\tFROM\tENABLED\tLAST POLL\tLAST SUCCESS\tERRORS\tNEXT DUE\tLAST ERROR")
 			for _, s := range all {
 				from := "added"
 				if s.FromConfig {
@@ -114,8 +114,8 @@ func sourcesListCommand(a *app) *cobra.Command {
 				if s.State.BackoffUntil.After(next) {
 					next = s.State.BackoffUntil
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%d\t%s\t%s\n", s.Name, s.Kind, from, s.Enabled,
-					when(s.State.LastSuccess), s.State.ErrorCount, when(next), report.Truncate(s.State.LastError, 60))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%s\t%d\t%s\t%s\n", s.Name, s.Kind, from, s.Enabled,
+					orDash(s.State.LastOutcome), when(s.State.LastSuccess), s.State.ErrorCount, when(next), report.Truncate(s.State.LastError, 60))
 			}
 			return tw.Flush()
 		},
@@ -136,6 +136,7 @@ func sourceJSON(s storage.SourceWithState) map[string]any {
 		"name": s.Name, "url": s.URL, "kind": s.Kind, "from_config": s.FromConfig, "enabled": s.Enabled,
 		"last_success": report.Stamp(s.State.LastSuccess), "last_attempt": report.Stamp(s.State.LastAttempt),
 		"last_error": s.State.LastError, "error_count": s.State.ErrorCount, "last_status": s.State.LastStatus,
+		"last_outcome":  s.State.LastOutcome,
 		"backoff_until": report.Stamp(s.State.BackoffUntil), "next_due": report.Stamp(s.State.NextDue),
 	}
 }

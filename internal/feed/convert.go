@@ -13,10 +13,11 @@ import (
 	"github.com/claimwatch/claimwatch/internal/newsdate"
 )
 
-const (
-	maxTitleRunes   = 1000
-	maxSummaryRunes = 20000
-)
+// maxTitleRunes bounds a title, which is shown whole in every list. A
+// summary is not cut: it is what the article is matched against, and a cut
+// would silently lose evidence past it (the feed itself is bounded by the
+// fetcher's size cap).
+const maxTitleRunes = 1000
 
 func convert(f *gofeed.Feed, root, feedURL string) *Feed {
 	base, err := url.Parse(feedURL)
@@ -40,7 +41,7 @@ func convert(f *gofeed.Feed, root, feedURL string) *Feed {
 			GUID:       strings.TrimSpace(it.GUID),
 			Link:       resolveLink(base, itemLink(it)),
 			Title:      truncate(plainText(it.Title, false), maxTitleRunes),
-			Summary:    truncate(plainText(it.Description, false), maxSummaryRunes),
+			Summary:    plainText(it.Description, false),
 			Content:    plainText(it.Content, true),
 			Authors:    authors(it),
 			Categories: categories(it.Categories),

@@ -45,6 +45,11 @@ func (pl *poll) process(ctx context.Context, items []item) error {
 		budget.left = DefaultMaxArticleFetches
 	}
 
+	// A full disk stops the poll: every item after it would fail the same
+	// way, each with its own warning.
+	parent := ctx
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	queue := make(chan item)
 	var wg sync.WaitGroup
 	for range workers {
@@ -52,7 +57,18 @@ func (pl *poll) process(ctx context.Context, items []item) error {
 		go func() {
 			defer wg.Done()
 			for it := range queue {
-				if err := pl.safeArticle(ctx, it, budget); err != nil && ctx.Err() == nil {
+				err := pl.safeArticle(ctx, it, budget)
+				var ns notStoredError
+				switch {
+				case err == nil:
+				case errors.As(err, &ns):
+					pl.notStored(err)
+					if errors.Is(err, storage.ErrDiskFull) {
+						stop(err)
+					} else if ctx.Err() == nil {
+						pl.p.log().Warn("item not stored", "source", pl.src.Name, "link", it.link, "err", err)
+					}
+				case ctx.Err() == nil:
 					pl.p.log().Warn("item skipped", "source", pl.src.Name, "link", it.link, "err", err)
 					pl.mu.Lock()
 					pl.res.ItemErrors++
@@ -62,25 +78,53 @@ func (pl *poll) process(ctx context.Context, items []item) error {
 		}()
 	}
 	seen := map[string]bool{}
-feed:
+	unread := 0
 	for _, it := range items {
 		key := it.link + "\x00" + it.guid
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
+		if ctx.Err() != nil {
+			unread++
+			continue
+		}
 		select {
 		case queue <- it:
 		case <-ctx.Done():
-			break feed
+			unread++
 		}
 	}
 	close(queue)
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("source %s: interrupted: %w", pl.src.Name, err)
+	if err := parent.Err(); err != nil {
+		return fmt.Errorf("source %s: interrupted: %w", pl.src.Name, context.Cause(parent))
+	}
+	if cause := context.Cause(ctx); errors.Is(cause, storage.ErrDiskFull) {
+		pl.mu.Lock()
+		pl.res.NotStored += unread
+		stored, left := pl.res.NewArticles, pl.res.NotStored
+		pl.mu.Unlock()
+		return fmt.Errorf("source %s: stopped after storing %d new article(s), %d item(s) left for the next poll: %w", pl.src.Name, stored, left, storage.ErrDiskFull)
 	}
 	return nil
+}
+
+// notStoredError is an item the store failed (not the source): the poll is
+// partial and the item is read again next time.
+type notStoredError struct{ err error }
+
+func (e notStoredError) Error() string { return e.err.Error() }
+func (e notStoredError) Unwrap() error { return e.err }
+
+// notStored counts an item the store failed, keeping the first reason.
+func (pl *poll) notStored(err error) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	pl.res.NotStored++
+	if pl.firstNotStored == nil {
+		pl.firstNotStored = err
+	}
 }
 
 // fetchBudget counts the article-page fetches a poll may still make.
@@ -143,7 +187,7 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 		return nil
 	}
 	if have, err := pl.have(ctx, link); err != nil || have {
-		return err
+		return storeErr(err)
 	}
 	a := storage.Article{URL: link, Title: it.title, Text: it.text, Source: pl.src.Name, Outlet: outlet(link),
 		FetchedAt: now, FirstSeenAt: now, MatchedWith: pl.rules}
@@ -161,7 +205,7 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 	case page != nil:
 		if page.URL != "" && page.URL != link {
 			if have, err := pl.have(ctx, page.URL); err != nil || have {
-				return err
+				return storeErr(err)
 			}
 			a.URL, a.Outlet = page.URL, outlet(page.URL)
 		}
@@ -196,7 +240,7 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 	}
 	saved, err := pl.p.Store.SaveArticle(ctx, a, findings)
 	if err != nil {
-		return fmt.Errorf("storing %s: %w", a.URL, err)
+		return storeErr(fmt.Errorf("storing %s: %w", a.URL, err))
 	}
 	if pl.p.OnArticle != nil && (saved.New || saved.NewEvidence > 0) {
 		pl.p.OnArticle(pl.src.Name, saved, findings)
@@ -216,6 +260,14 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 		}
 	}
 	return nil
+}
+
+// storeErr marks a failure of the store, not of the item.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return notStoredError{err}
 }
 
 // have says whether the article is already stored (never, in a preview).

@@ -80,13 +80,19 @@ type Result struct {
 	ItemErrors int
 	// Deferred counts items left for the next poll because this poll's
 	// article-fetch budget was spent.
-	Deferred   int
+	Deferred int
+	// NotStored counts items that could not be stored (the database failed
+	// them, or its disk filled before they were reached). The poll is then
+	// partial and keeps the old validators, so the next poll reads them
+	// again.
+	NotStored  int
 	Bytes      int64
 	Duration   time.Duration
 	BackoffTil time.Time
 }
 
-// Succeeded says the source answered (new items or not modified).
+// Succeeded says the source answered (new items or not modified) and
+// everything it offered was stored.
 func (r Result) Succeeded() bool {
 	return r.Outcome == storage.OutcomeOK || r.Outcome == storage.OutcomeNotModified
 }
@@ -145,6 +151,11 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 		// Stopped by shutdown, not the source's fault: no error count, no
 		// backoff, and the old validators, so the next poll reads it again.
 		res.Outcome, res.Err, validators = storage.OutcomeSkipped, err, nil
+	case errors.Is(err, storage.ErrDiskFull):
+		res.Outcome, res.Err = storage.OutcomePartial, err
+	case err == nil && res.NotStored > 0:
+		res.Outcome = storage.OutcomePartial
+		res.Err = fmt.Errorf("source %s: %d item(s) could not be stored (first: %w); they are read again at the next poll", src.Name, res.NotStored, poll.firstNotStored)
 	case err != nil:
 		res.Outcome, res.Err = storage.OutcomeFailed, err
 	case poll.notModified:
@@ -152,7 +163,7 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 	default:
 		res.Outcome = storage.OutcomeOK
 	}
-	if res.Deferred > 0 {
+	if res.Deferred > 0 || res.NotStored > 0 || res.Outcome == storage.OutcomePartial {
 		// Items were left for the next poll: keeping the new validators
 		// would turn that poll into a 304 and lose them.
 		validators = nil
@@ -225,15 +236,35 @@ func (s Summary) Counts() map[string]int {
 	return n
 }
 
-// AllFailed is true when sources were polled and none succeeded: each
+// AllFailed is true when sources were polled and none answered: each
 // failed, or was skipped because it is in backoff after failing.
 func (s Summary) AllFailed() bool {
 	for _, r := range s.Results {
-		if r.Succeeded() {
+		if r.Succeeded() || r.Outcome == storage.OutcomePartial {
 			return false
 		}
 	}
 	return len(s.Results) > 0
+}
+
+// NotStored totals the items that could not be stored.
+func (s Summary) NotStored() int {
+	n := 0
+	for _, r := range s.Results {
+		n += r.NotStored
+	}
+	return n
+}
+
+// DiskFull returns the error of the first source stopped by a full
+// database disk, or nil.
+func (s Summary) DiskFull() error {
+	for _, r := range s.Results {
+		if errors.Is(r.Err, storage.ErrDiskFull) {
+			return r.Err
+		}
+	}
+	return nil
 }
 
 // Evidence totals new evidence by claim and stance.
@@ -254,10 +285,14 @@ func (s Summary) Evidence() map[string]map[claims.Stance]int {
 
 // RunOnce polls every given source once, at most concurrency at a time (the
 // fetcher's per-host limits apply on top), and returns when all are done.
+// A full database disk stops the whole pass: the polls in flight end as
+// skipped (keeping their validators) and the rest are not started.
 func (p *Pipeline) RunOnce(ctx context.Context, sources []config.Source, concurrency int) Summary {
 	if concurrency < 1 {
 		concurrency = 1
 	}
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	results := make([]Result, len(sources))
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
@@ -269,8 +304,11 @@ func (p *Pipeline) RunOnce(ctx context.Context, sources []config.Source, concurr
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
 				results[i] = p.Poll(ctx, src, false)
+				if errors.Is(results[i].Err, storage.ErrDiskFull) && ctx.Err() == nil {
+					stop(results[i].Err)
+				}
 			case <-ctx.Done():
-				results[i] = Result{Source: src.Name, Outcome: storage.OutcomeSkipped, Err: fmt.Errorf("source %s: not polled: %w", src.Name, ctx.Err())}
+				results[i] = Result{Source: src.Name, Outcome: storage.OutcomeSkipped, Err: fmt.Errorf("source %s: not polled: %w", src.Name, context.Cause(ctx))}
 			}
 		}()
 	}

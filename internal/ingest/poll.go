@@ -33,6 +33,8 @@ type poll struct {
 
 	notModified bool
 	validators  []string // ETag, Last-Modified to keep
+	// firstNotStored is the first store failure, for the poll's error.
+	firstNotStored error
 
 	mu sync.Mutex // guards res counters from the item workers
 }

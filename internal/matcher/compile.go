@@ -1,11 +1,19 @@
 // Package matcher finds evidence for claims in documents.
 //
 // Compile turns a claim set into one automaton over normalised words (see
-// textnorm): every term of every claim, every stance cue and a small built-in
-// lexicon of negations and hedges become word patterns, and one pass over a
-// document finds them all. Each claim's rule is then evaluated per sentence
-// (or per window of words) over its hits, with stance taken from cues,
-// flipped by a nearby negation and softened by hedging.
+// textnorm): every term of every claim and every stance cue becomes a word
+// pattern, and one pass over a document finds them all. Each claim's rules
+// are then evaluated per sentence (or per window of words) over its hits.
+//
+// A claim has two rules. Its event rule (Claim.Rule) finds the predicted
+// event; the stance of a scope where it holds is the factuality of the
+// clause holding its trigger word (internal/factuality): asserted is
+// supports, negated or failed is contradicts, unasserted (modal, plan,
+// talks, question) is mentions. Its about rule (Claim.About) finds texts on
+// the claim's topic; a scope where only it holds is a mention. Claim
+// stance cues add what only the claim knows: a cue in an asserted clause
+// votes for its stance, in a negated clause for the other one, in an
+// unasserted clause not at all; they decide when the event word does not.
 //
 // Decisions worth knowing:
 //
@@ -13,21 +21,17 @@
 //     matches "Su-35", "SU-35", "Su‑35" and "Su 35"; "Iran" matches inside
 //     "Iran-backed" but not "Iranian" (write "Iran*" for that). A phrase
 //     matches only within one sentence.
-//   - Negation: a negation ("not", "never", "denied", "failed to", "n't",
-//     Russian "не", Persian "نه", ...) starting within negationReach words
-//     before a stance cue flips it: supports becomes contradicts and back.
-//   - Hedging: a hedge anywhere in the scope ("may", "could", "would",
-//     "talks", "negotiat*", "reportedly", "plans to", ...) turns the scope's
-//     stance into mentions and caps its score at maxHedged, so speculation
-//     never reads as confident support. "May" capitalised inside a sentence
-//     is the month, not a hedge.
-//   - A scope with both kinds of cue takes the more frequent; a tie is
-//     contradicts. Across scopes the strongest scope with a stance decides
+//   - Factuality is computed only for scopes that match, so the scan over
+//     every document stays the claims' own terms.
+//   - Several trigger words in a scope: the first factual one (asserted or
+//     negated) decides; cues vote when none is factual, and a tie of votes
+//     is contradicts. Across scopes the strongest scope with a stance decides
 //     (contradicts wins a tie), else the strongest mention.
 //   - Window scope: a window is the shortest run of at most Window words
-//     holding every "all" group; "none" groups, cues, hedges and direction
-//     are looked for in every Window-word span containing it. Windows may
-//     cross sentences but not the title/body boundary.
+//     holding every "all" group; "none" groups, cues and direction are
+//     looked for in every Window-word span containing it. Windows may cross
+//     sentences but not the title/body boundary; factuality never crosses a
+//     sentence.
 //   - Confidence: see the score constants in evaluate.go.
 package matcher
 
@@ -66,12 +70,10 @@ const (
 	useGroup useKind = iota
 	useSupport
 	useContradict
-	useNegation
-	useHedge
 )
 
-// use says what a pattern means to whom: a term of a claim's group, a stance
-// cue of a claim, or (with claim < 0) a negation or hedge of the lexicon.
+// use says what a pattern means to whom: a term of a claim's group or a
+// stance cue of a claim.
 type use struct {
 	claim int32
 	kind  useKind
@@ -84,18 +86,29 @@ type use struct {
 type pattern struct {
 	syms []int32
 	uses []use
-	// month marks the lexicon's hedge "may", which is not a hedge when
-	// written "May" inside a sentence.
-	month bool
 }
 
-type compiledClaim struct {
-	claim      *claims.Claim
+// rule is a compiled event or about rule: groups as bit masks.
+type rule struct {
 	all, none  uint64
 	directions [][]uint8 // group bits in order
 	requireDir bool
-	window     int // 0: sentence scope
-	terms      []string
+	trigger    uint64 // groups whose words are the event word
+	window     int    // 0: sentence scope
+	about      bool   // the topic rule: its scopes are mentions unless a cue says more
+}
+
+type compiledClaim struct {
+	claim *claims.Claim
+	event rule
+	about *rule // nil: the claim has no about rule
+	terms []string
+}
+
+// live reports whether groups present somewhere in a text are enough for
+// one of the claim's rules to hold in some scope.
+func (cc *compiledClaim) live(present uint64) bool {
+	return present&cc.event.all == cc.event.all || cc.about != nil && present&cc.about.all == cc.about.all
 }
 
 // Compile compiles a claim set. It fails on the first claim whose rule names
@@ -118,9 +131,6 @@ func Compile(cs []claims.Claim) (*Matcher, error) {
 			return nil, err
 		}
 		m.claims = append(m.claims, cc)
-	}
-	if err := b.addLexicon(); err != nil {
-		return nil, err
 	}
 	m.dfa = b.trie.compile()
 	m.patterns = b.patterns
@@ -146,13 +156,7 @@ func newBuilder() *builder {
 }
 
 func (b *builder) addClaim(idx int32, c *claims.Claim) (compiledClaim, error) {
-	cc := compiledClaim{claim: c, requireDir: c.Rule.RequireDirection}
-	if c.Rule.Scope == claims.ScopeWindow {
-		cc.window = c.Rule.Window
-		if cc.window <= 0 {
-			cc.window = defaultWindow
-		}
-	}
+	cc := compiledClaim{claim: c}
 	bits := map[string]uint8{}
 	bit := func(name, where string) (uint8, error) {
 		if v, ok := bits[name]; ok {
@@ -162,40 +166,22 @@ func (b *builder) addClaim(idx int32, c *claims.Claim) (compiledClaim, error) {
 			return 0, fmt.Errorf("claim %s: %s names unknown group %q", c.ID, where, name)
 		}
 		if len(bits) == maxGroups {
-			return 0, fmt.Errorf("claim %s: rule names more than %d groups", c.ID, maxGroups)
+			return 0, fmt.Errorf("claim %s: rules name more than %d groups", c.ID, maxGroups)
 		}
 		bits[name] = uint8(len(bits))
 		return bits[name], nil
 	}
-	if len(c.Rule.All) == 0 {
-		return cc, fmt.Errorf("claim %s: match.all names no group, so it would match nothing", c.ID)
+	var err error
+	if cc.event, err = compileRule(c, &c.Rule, "match", bit); err != nil {
+		return cc, err
 	}
-	for _, name := range c.Rule.All {
-		v, err := bit(name, "match.all")
+	if c.About != nil {
+		about, err := compileRule(c, c.About, "about", bit)
 		if err != nil {
 			return cc, err
 		}
-		cc.all |= 1 << v
-	}
-	for _, name := range c.Rule.None {
-		v, err := bit(name, "match.none")
-		if err != nil {
-			return cc, err
-		}
-		cc.none |= 1 << v
-	}
-	for _, form := range c.Rule.Direction {
-		var seq []uint8
-		for _, name := range form {
-			v, err := bit(name, "match.direction")
-			if err != nil {
-				return cc, err
-			}
-			seq = append(seq, v)
-		}
-		if len(seq) > 0 {
-			cc.directions = append(cc.directions, seq)
-		}
+		about.about = true
+		cc.about = &about
 	}
 	termIdx := map[string]int32{}
 	add := func(term string, u use) error {
@@ -242,40 +228,47 @@ func (b *builder) addClaim(idx int32, c *claims.Claim) (compiledClaim, error) {
 	return cc, nil
 }
 
-// negations flip a stance cue that follows within negationReach words.
-var negations = []string{
-	"not", "no", "never", "neither", "nor", "without", "cannot",
-	"denied", "denies", "deny", "denying",
-	"failed to", "fail to", "fails to", "refused to", "refuses to", "declined to",
-	"не", "нет", "ни", "никогда", "без",
-	"نه", "هرگز", "بدون", "نمی*",
-}
-
-// hedges in a scope make its stance a mere mention.
-var hedges = []string{
-	"may", "might", "could", "would", "possible", "possibly", "potential*", "likely",
-	"plans to", "plan to", "planning", "talks", "negotiat*", "reportedly", "allegedly",
-	"expected to", "considering", "considers", "proposed", "intends to", "seeks to",
-	"может", "могут", "мог*", "возможн*", "планир*", "переговор*", "якобы",
-	"ممکن", "احتمال*", "شاید", "مذاکر*",
-}
-
-func (b *builder) addLexicon() error {
-	for _, t := range negations {
-		if _, err := b.addTerm(t, use{claim: -1, kind: useNegation}); err != nil {
-			return fmt.Errorf("negation %q: %w", t, err)
+// compileRule turns a rule's group names into bits (bit allots them per
+// claim); what names the rule in errors.
+func compileRule(c *claims.Claim, r *claims.Rule, what string, bit func(name, where string) (uint8, error)) (rule, error) {
+	out := rule{requireDir: r.RequireDirection}
+	if r.Scope == claims.ScopeWindow {
+		out.window = r.Window
+		if out.window <= 0 {
+			out.window = defaultWindow
 		}
 	}
-	for _, t := range hedges {
-		id, err := b.addTerm(t, use{claim: -1, kind: useHedge})
-		if err != nil {
-			return fmt.Errorf("hedge %q: %w", t, err)
-		}
-		if t == "may" {
-			b.patterns[id].month = true
+	if len(r.All) == 0 {
+		return out, fmt.Errorf("claim %s: %s.all names no group, so it would match nothing", c.ID, what)
+	}
+	masks := []struct {
+		names []string
+		key   string
+		mask  *uint64
+	}{{r.All, ".all", &out.all}, {r.None, ".none", &out.none}, {r.Trigger, ".trigger", &out.trigger}}
+	for _, m := range masks {
+		for _, name := range m.names {
+			v, err := bit(name, what+m.key)
+			if err != nil {
+				return out, err
+			}
+			*m.mask |= 1 << v
 		}
 	}
-	return nil
+	for _, form := range r.Direction {
+		var seq []uint8
+		for _, name := range form {
+			v, err := bit(name, what+".direction")
+			if err != nil {
+				return out, err
+			}
+			seq = append(seq, v)
+		}
+		if len(seq) > 0 {
+			out.directions = append(out.directions, seq)
+		}
+	}
+	return out, nil
 }
 
 // addTerm adds a term (claim term syntax) with its use; terms that normalise

@@ -36,9 +36,7 @@ type scratch struct {
 	present []uint64     // per claim: groups found in the text being scanned
 	hits    [][]hit      // per claim, for the text being scanned
 	touched []int32      // claims with group hits in the text being scanned
-	live    []int32      // claims with hits of all their "all" groups there
-	negs    []int32      // word positions of negations
-	hedges  []int32      // word positions of hedges
+	live    []int32      // claims with hits of all the "all" groups of a rule there
 	scopes  [][]scope
 	matched []int32  // claims with at least one matching scope
 	terms   [][]bool // per claim: which terms occurred in matching scopes
@@ -81,24 +79,13 @@ func (m *Matcher) Match(doc Document) []claims.Finding {
 func (m *Matcher) matchText(s *scratch, text string, title bool) {
 	s.toks.Reset(text)
 	m.scan(s)
-	tk := &s.toks
 	for _, ci := range s.live {
 		hits := s.hits[ci]
 		cc := &m.claims[ci]
 		before := len(s.scopes[ci])
-		if cc.window > 0 {
-			m.evalWindows(s, ci, hits, title)
-		} else {
-			for i := 0; i < len(hits); {
-				sent := tk.Tokens[hits[i].pos].Sentence
-				j := i + 1
-				for j < len(hits) && tk.Tokens[hits[j].pos].Sentence == sent {
-					j++
-				}
-				se := &tk.Sentences[sent]
-				m.evalScope(s, ci, hits[i:j], int32(se.FirstToken), int32(se.EndToken), title)
-				i = j
-			}
+		m.evalRule(s, ci, &cc.event, hits, title, before)
+		if cc.about != nil {
+			m.evalRule(s, ci, cc.about, hits, title, before)
 		}
 		if before == 0 && len(s.scopes[ci]) > 0 && !slices.Contains(s.matched, ci) {
 			s.matched = append(s.matched, ci)
@@ -107,11 +94,34 @@ func (m *Matcher) matchText(s *scratch, text string, title bool) {
 	}
 }
 
-// scan finds every pattern in s.toks and files the hits: claim terms and
-// cues per claim, negations and hedges by position.
+// evalRule evaluates rule r of claim ci over its hits in the text being
+// matched, by sentence or by window. Scopes of this text start at
+// s.scopes[ci][from]; a scope overlapping one already found there is not
+// evaluated again (the event rule runs first, so it wins over about).
+func (m *Matcher) evalRule(s *scratch, ci int32, r *rule, hits []hit, title bool, from int) {
+	if r.window > 0 {
+		m.evalWindows(s, ci, r, hits, title, from)
+		return
+	}
+	tk := &s.toks
+	for i := 0; i < len(hits); {
+		sent := tk.Tokens[hits[i].pos].Sentence
+		j := i + 1
+		for j < len(hits) && tk.Tokens[hits[j].pos].Sentence == sent {
+			j++
+		}
+		se := &tk.Sentences[sent]
+		a, b := int32(se.FirstToken), int32(se.EndToken)
+		m.evalScope(s, ci, r, hits[i:j], a, b, a, b, title, from)
+		i = j
+	}
+}
+
+// scan finds every pattern in s.toks and files the hits (claim terms and
+// cues) per claim.
 func (m *Matcher) scan(s *scratch) {
 	tk := &s.toks
-	s.touched, s.negs, s.hedges = s.touched[:0], s.negs[:0], s.hedges[:0]
+	s.touched = s.touched[:0]
 	s.symOff, s.syms, s.cands = append(s.symOff[:0], 0), s.syms[:0], s.cands[:0]
 	d := m.dfa
 	norms, start := tk.Norms(), 0
@@ -127,9 +137,6 @@ func (m *Matcher) scan(s *scratch) {
 			}
 		}
 		s.symOff = append(s.symOff, int32(len(s.syms)))
-		if len(w) > 3 && w[len(w)-1] == 't' && w[len(w)-2] == '\'' && w[len(w)-3] == 'n' {
-			s.negs = append(s.negs, int32(i)) // didn't, won't, hasn't
-		}
 	}
 	s.occs = s.occs[:0]
 	for _, i32 := range s.cands {
@@ -141,14 +148,11 @@ func (m *Matcher) scan(s *scratch) {
 				if !ok {
 					continue
 				}
-				m.note(s, p, int32(i))
+				m.note(s, p)
 				s.occs = append(s.occs, occurrence{pattern: pid, pos: int32(i), end: int32(end)})
 			}
 		}
 	}
-	// "n't" negations were noted during tokenising, the others after: the
-	// negation lookup needs them in word order.
-	slices.Sort(s.negs)
 	m.fileLive(s)
 }
 
@@ -191,19 +195,10 @@ func (s *scratch) follows(syms []int32, i int) (int, bool) {
 	return i + len(syms), true
 }
 
-// note records the negations and hedges of pattern p found at word pos and
-// which claims' groups it holds.
-func (m *Matcher) note(s *scratch, p *pattern, pos int32) {
+// note records which claims' groups pattern p holds.
+func (m *Matcher) note(s *scratch, p *pattern) {
 	for _, u := range p.uses {
-		switch u.kind {
-		case useNegation:
-			s.negs = append(s.negs, pos)
-		case useHedge:
-			if p.month && s.isMonth(pos) {
-				continue
-			}
-			s.hedges = append(s.hedges, pos)
-		case useGroup:
+		if u.kind == useGroup {
 			if s.present[u.claim] == 0 {
 				s.touched = append(s.touched, u.claim)
 			}
@@ -218,7 +213,7 @@ func (m *Matcher) note(s *scratch, p *pattern, pos int32) {
 func (m *Matcher) fileLive(s *scratch) {
 	s.live = s.live[:0]
 	for _, ci := range s.touched {
-		if all := m.claims[ci].all; s.present[ci]&all == all {
+		if m.claims[ci].live(s.present[ci]) {
 			s.live = append(s.live, ci)
 		} else {
 			s.present[ci] = 0
@@ -239,11 +234,4 @@ func (m *Matcher) fileLive(s *scratch) {
 	for _, ci := range s.live {
 		s.present[ci] = 0
 	}
-}
-
-// isMonth reports whether "may" at word pos is the month: capitalised and
-// not the first word of its sentence ("in May, Russia delivered").
-func (s *scratch) isMonth(pos int32) bool {
-	tok := &s.toks.Tokens[pos]
-	return s.toks.Text[tok.Start] == 'M' && s.toks.Sentences[tok.Sentence].FirstToken != int(pos)
 }

@@ -29,9 +29,10 @@ func testClaims() []claims.Claim {
 				All:              []string{"russia", "iran", "hardware"},
 				Direction:        [][]string{{"russia", "transfer", "iran"}, {"iran", "receive", "russia"}},
 				RequireDirection: true,
+				Trigger:          []string{"transfer", "receive"},
 			},
 			Cues: claims.Cues{
-				Supports:    []string{"delivered", "delivering", "took delivery", "поставил*"},
+				Supports:    []string{"first batch"},
 				Contradicts: []string{"cancel*", "halted"},
 			},
 		},
@@ -107,15 +108,23 @@ func TestMatchRules(t *testing.T) {
 		{"n't negation", "Russia hasn't delivered the S-400 to Iran.", "arms", claims.Contradicts},
 		{"denied", "Moscow denied it had delivered S-400 systems to Iran.", "arms", claims.Contradicts},
 		{"negated contradiction", "Russia never cancelled its contract to sell S-400 systems to Iran.", "arms", claims.Supports},
-		{"negation too far", "No one expected that in the end Russia sold S-400 systems to Iran and delivered them.", "arms", claims.Supports},
+		{"negation in another clause", "Russia sold S-400 systems to Iran, though no one expected it.", "arms", claims.Supports},
+		{"double negation", "Moscow did not deny that Russia had delivered S-400 systems to Iran.", "arms", claims.Supports},
+		{"yet to", "Russia has yet to deliver a single Su-35 to Iran, even after years of negotiations.", "arms", claims.Contradicts},
+		{"failure predicate", "Russia refused to sell S-400 systems to Iran.", "arms", claims.Contradicts},
+		{"headline present", "Russia ships Su-35 fighter jets to Iran", "arms", claims.Supports},
+		{"headline infinitive", "Russia to sell Su-35 fighter jets to Iran", "arms", claims.Mentions},
 		{"contradiction", "Russia halted deliveries of S-400 systems to Iran in March.", "arms", claims.Contradicts},
 		{"tie: contradicts wins", "Russia delivered two Su-35 jets to Iran but halted the S-400 sale.", "arms", claims.Contradicts},
-		{"no cue", "Russia will sell S-400 systems to Iran, the Kremlin said.", "arms", claims.Mentions},
+		{"future", "Russia will sell S-400 systems to Iran, the Kremlin said.", "arms", claims.Mentions},
+		{"cue without trigger", "Russia and Iran halted the Su-35 deal.", "arms", ""},
 		// hedging
 		{"hedged may", "Russia may deliver Su-35 fighter jets to Iran next year.", "arms", claims.Mentions},
-		{"hedged talks", "Russia is in talks to sell Su-35 jets to Iran, and delivered a mock-up.", "arms", claims.Mentions},
-		{"hedged reportedly", "Russia reportedly delivered S-400 systems to Iran.", "arms", claims.Mentions},
-		{"hedged negotiations", "Moscow is negotiating to sell S-400 systems to Iran after delivering radars.", "arms", claims.Mentions},
+		{"hedged talks", "Russia is in talks to sell Su-35 jets to Iran.", "arms", claims.Mentions},
+		{"hedge in another clause", "Russia delivered Su-35 jets to Iran, despite years of talks.", "arms", claims.Supports},
+		{"reported speech keeps factuality", "Russia reportedly delivered S-400 systems to Iran.", "arms", claims.Supports},
+		{"hedged negotiations", "Moscow is negotiating to sell S-400 systems to Iran.", "arms", claims.Mentions},
+		{"question", "Will Russia sell Su-35 fighter jets to Iran?", "arms", claims.Mentions},
 		{"May the month", "In May, Russia delivered Su-35 fighter jets to Iran.", "arms", claims.Supports},
 		// words, phrases, case, accents, scripts
 		{"case", "MOSCOW HAS BEGUN DELIVERING SU-35 FIGHTER JETS TO TEHRAN", "arms", claims.Supports},
@@ -123,14 +132,14 @@ func TestMatchRules(t *testing.T) {
 		{"hyphen variants", "Moscow delivered SU‑35 and Su 35 jets to Tehran.", "arms", claims.Supports},
 		{"phrase", "Iran took delivery of Su-35 jets from Russia.", "arms", claims.Supports},
 		{"phrase not across sentences", "Russia and Iran met in Syria to issue a joint. Statement followed.", "alignment", ""},
-		{"wildcard", "The Russians shipped helicopters to Iran.", "arms", claims.Mentions},
+		{"wildcard", "The Russians shipped helicopters to Iran.", "arms", claims.Supports},
 		{"boundary: Iranian is not Iran", "Russia shipped Su-35 jets to Iranian allies.", "arms", ""},
 		{"boundary: Irani is not Iran", "Russia shipped Su-35 jets to Irani.", "arms", ""},
 		{"boundary: inside a word", "Russia shipped Su-35 jets to Iranistan.", "arms", ""},
 		{"possessive", "Russia shipped Su-35 jets to Iran's air force, which delivered praise.", "arms", claims.Supports},
 		{"Russian", "Россия поставила истребители Су-35 Ирану.", "arms", claims.Supports},
 		{"Russian negated", "Россия не поставила Ирану истребители Су-35.", "arms", claims.Contradicts},
-		{"Russian passive", "Иран получил от России истребители Су-35.", "arms", claims.Mentions},
+		{"Russian passive", "Иран получил от России истребители Су-35.", "arms", claims.Supports},
 		{"Persian", "روسیه و ایران همکاری نظامی را گسترش دادند", "alignment", claims.Mentions},
 		{"Persian yeh/kaf variants", "روسيه و ايران همكاري نظامي را گسترش دادند", "alignment", claims.Mentions},
 		// none and scope
@@ -276,11 +285,11 @@ func TestSnippet(t *testing.T) {
 
 func TestMatchedTerms(t *testing.T) {
 	m := mustCompile(t, testClaims())
-	f := find(m.Match(Document{Body: "Moscow delivered Su-35 jets to Tehran. Moscow delivered S-400 to Tehran. The Iranian people shrugged."}), "arms")
+	f := find(m.Match(Document{Body: "Moscow delivered Su-35 jets to Tehran. Moscow delivered the first batch of S-400 to Tehran. The Iranian people shrugged."}), "arms")
 	if f == nil {
 		t.Fatal("no match")
 	}
-	want := []string{"Moscow", "Tehran", "Su-35", "S-400", "deliver*", "delivered"}
+	want := []string{"Moscow", "Tehran", "Su-35", "S-400", "deliver*", "first batch"}
 	if !slices.Equal(f.MatchedTerms, want) {
 		t.Errorf("MatchedTerms = %q, want %q", f.MatchedTerms, want)
 	}

@@ -38,7 +38,8 @@ func TestShippedClaims(t *testing.T) {
 		{"Moscow brokered the deal. Days later, Iranian-backed militias withdrew from Deir ez-Zor in eastern Syria.", "russia-curbs-iran-in-syria", claims.Supports},
 		// russia-iran-middle-east-alignment
 		{"Russia and Iran issued a joint statement coordinating their positions on Syria.", "russia-iran-middle-east-alignment", claims.Supports},
-		{"روسیه و ایران درباره سوریه همکاری می‌کنند.", "russia-iran-middle-east-alignment", claims.Mentions},
+		{"روسیه و ایران درباره سوریه همکاری می‌کنند.", "russia-iran-middle-east-alignment", claims.Supports},    // present tense: cooperating now
+		{"روسیه و ایران درباره سوریه همکاری خواهند کرد.", "russia-iran-middle-east-alignment", claims.Mentions}, // future
 		// russia-opposes-nuclear-iran
 		{"Russia opposes Iran acquiring nuclear weapons, Deputy Foreign Minister Sergei Ryabkov said.", "russia-opposes-nuclear-iran", claims.Supports},
 		{"Western officials accused Russia of helping Iran move closer to a nuclear weapon.", "russia-opposes-nuclear-iran", claims.Contradicts},

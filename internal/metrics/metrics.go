@@ -25,6 +25,9 @@ const (
 	OutcomeOK          = "ok"
 	OutcomeNotModified = "not_modified" // a 304: the source answered, nothing new
 	OutcomeError       = "error"
+	// OutcomePartial: the source answered but some articles could not be
+	// stored; not a success.
+	OutcomePartial = "partial"
 )
 
 // KindFeed is the fetch kind ObservePoll records under; ObserveFetch takes

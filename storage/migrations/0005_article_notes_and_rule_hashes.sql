@@ -1,4 +1,4 @@
--- 0004: what an article's sources could not vouch for. A row exists only
+-- 0005: what an article's sources could not vouch for. A row exists only
 -- for articles with something to say, so the common case costs nothing, and
 -- reading a note never walks the article row's text.
 --   date_note:   why published_at cannot be fully trusted (an unknown or
