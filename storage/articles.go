@@ -21,9 +21,22 @@ type Article struct {
 	// "future_clamped" (a future date clamped to the fetch time).
 	PublishedAt, FetchedAt, FirstSeenAt time.Time
 	PublishedFlag                       string
-	ContentHash                         string
-	SimHash                             uint64 // 0 means none: no story grouping
-	StoryID                             int64
+	// DateNote says why PublishedAt cannot be fully trusted ("" when it
+	// can): an unknown or ambiguous zone abbreviation, or a date before 1990
+	// or not understood and replaced by the time first seen.
+	DateNote string
+	// ClaimedURL is a canonical URL the page named on another site and that
+	// was refused: the article is stored under its own URL.
+	ClaimedURL string
+	// MatchedWith names the claim definitions the findings saved with the
+	// article were matched with. Set by the ingest pipeline: an article
+	// matched with a claim set other than the live one is queued to be
+	// matched again (see RematchOutdated). Zero: the findings are taken to
+	// come from the stored definitions.
+	MatchedWith Rules
+	ContentHash string
+	SimHash     uint64 // 0 means none: no story grouping
+	StoryID     int64
 }
 
 // Published date provenance, for Article.PublishedFlag.
@@ -111,6 +124,7 @@ func (s *Store) SaveArticle(ctx context.Context, a Article, findings []claims.Fi
 		if err != nil {
 			return SaveResult{}, fmt.Errorf("save article %s: evidence for claim %q: %w", a.URL, f.ClaimID, err)
 		}
+		r.hash = a.MatchedWith.Claims[f.ClaimID]
 		rows[i] = r
 	}
 	res, err := s.submit(ctx, &saveRequest{a: a, findings: rows, now: now, reply: make(chan saveReply, 1)})
@@ -145,6 +159,9 @@ func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, now time.Time, f
 		res.DuplicateOf = a.ID
 	}
 	res.ArticleID, res.StoryID = a.ID, a.StoryID
+	if err := queueIfOutdated(w, a); err != nil {
+		return res, err
+	}
 	for _, f := range findings {
 		inserted, _, err := upsertEvidence(w, a.ID, published, f, now)
 		if err != nil {
@@ -170,23 +187,29 @@ const (
 		INSERT INTO articles (id, url, title, published_at, published_flag, fetched_at, first_seen_at,
 			source, outlet, lang, text, content_hash, simhash, band0, band1, band2, band3, story_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qInsertFTS  = `INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)`
-	qExactStory = `SELECT story_id FROM articles WHERE band0 = ?1 AND simhash = ?2 ORDER BY story_id LIMIT 1`
-	qFindStory  = `
+	qInsertNotes = `INSERT INTO article_notes (article_id, date_note, claimed_url) VALUES (?, ?, ?)`
+	qInsertFTS   = `INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)`
+	qExactStory  = `SELECT story_id FROM articles WHERE band0 = ?1 AND simhash = ?2 ORDER BY story_id LIMIT 1`
+	qFindStory   = `
 		SELECT id, simhash, story_id FROM articles WHERE band0 = ?1
 		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band1 = ?2
 		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band2 = ?3
 		UNION ALL SELECT id, simhash, story_id FROM articles WHERE band3 = ?4`
+	// A finding's claim_hash is the definition it was matched with, else
+	// (?13 or ?11 empty) the stored one.
 	qInsertEvidence = `
 		INSERT INTO evidence (claim_id, article_id, stance, confidence, snippet, matched_terms,
-			sentences, in_title, directed, published_at, first_seen_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			sentences, in_title, directed, published_at, first_seen_at, updated_at, claim_hash)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+			COALESCE(NULLIF(?13, ''), (SELECT hash FROM claims WHERE id = ?1), ''))
 		ON CONFLICT (claim_id, article_id) DO NOTHING`
 	qUpdateEvidence = `
-		UPDATE evidence SET stance = ?, confidence = ?, snippet = ?, matched_terms = ?, sentences = ?,
-			in_title = ?, directed = ?, stale = 0, updated_at = ?
-		WHERE claim_id = ? AND article_id = ? AND NOT (stance = ? AND confidence = ? AND snippet = ?
-			AND matched_terms = ? AND sentences = ? AND in_title = ? AND directed = ? AND stale = 0)`
+		UPDATE evidence SET stance = ?1, confidence = ?2, snippet = ?3, matched_terms = ?4, sentences = ?5,
+			in_title = ?6, directed = ?7, stale = 0, updated_at = ?8,
+			claim_hash = COALESCE(NULLIF(?11, ''), (SELECT hash FROM claims WHERE id = ?9), '')
+		WHERE claim_id = ?9 AND article_id = ?10 AND NOT (stance = ?1 AND confidence = ?2 AND snippet = ?3
+			AND matched_terms = ?4 AND sentences = ?5 AND in_title = ?6 AND directed = ?7 AND stale = 0
+			AND claim_hash = COALESCE(NULLIF(?11, ''), (SELECT hash FROM claims WHERE id = ?9), ''))`
 )
 
 // existingArticle looks a up by URL, then by content hash, in one query.
@@ -227,6 +250,11 @@ func insertArticle(w *stmtTx, a *Article) error {
 		a.Source, a.Outlet, a.Lang, a.Text, a.ContentHash, int64(a.SimHash), b[0], b[1], b[2], b[3], a.StoryID)
 	if err != nil {
 		return fmt.Errorf("insert article: %w", err)
+	}
+	if a.DateNote != "" || a.ClaimedURL != "" {
+		if _, err := w.exec(qInsertNotes, a.ID, a.DateNote, a.ClaimedURL); err != nil {
+			return fmt.Errorf("insert article notes: %w", err)
+		}
 	}
 	return nil
 }
@@ -303,7 +331,7 @@ func upsertEvidence(w *stmtTx, articleID int64, published string, f evidenceRow,
 	ts := dbTime(now)
 	res, err := w.exec(qInsertEvidence,
 		f.ClaimID, articleID, string(f.Stance), f.Confidence, f.Snippet, f.terms,
-		f.Sentences, boolInt(f.InTitle), boolInt(f.Directed), published, ts, ts)
+		f.Sentences, boolInt(f.InTitle), boolInt(f.Directed), published, ts, ts, f.hash)
 	if err != nil {
 		return false, false, err
 	}
@@ -312,8 +340,7 @@ func upsertEvidence(w *stmtTx, articleID int64, published string, f evidenceRow,
 	}
 	res, err = w.exec(qUpdateEvidence,
 		string(f.Stance), f.Confidence, f.Snippet, f.terms, f.Sentences, boolInt(f.InTitle), boolInt(f.Directed), ts,
-		f.ClaimID, articleID,
-		string(f.Stance), f.Confidence, f.Snippet, f.terms, f.Sentences, boolInt(f.InTitle), boolInt(f.Directed))
+		f.ClaimID, articleID, f.hash)
 	if err != nil {
 		return false, false, err
 	}
@@ -335,14 +362,16 @@ func (s *Store) HasArticle(ctx context.Context, canonicalURL string) (bool, erro
 }
 
 const articleColumns = `id, url, title, text, lang, source, outlet, published_at, fetched_at, first_seen_at,
-	published_flag, content_hash, simhash, story_id`
+	published_flag, content_hash, simhash, story_id,
+	COALESCE((SELECT date_note FROM article_notes WHERE article_id = articles.id), ''),
+	COALESCE((SELECT claimed_url FROM article_notes WHERE article_id = articles.id), '')`
 
 func scanArticle(sc interface{ Scan(...any) error }) (Article, error) {
 	var a Article
 	var pub, fetched, seen sql.NullString
 	var h int64
 	err := sc.Scan(&a.ID, &a.URL, &a.Title, &a.Text, &a.Lang, &a.Source, &a.Outlet, &pub, &fetched, &seen,
-		&a.PublishedFlag, &a.ContentHash, &h, &a.StoryID)
+		&a.PublishedFlag, &a.ContentHash, &h, &a.StoryID, &a.DateNote, &a.ClaimedURL)
 	a.PublishedAt, a.FetchedAt, a.FirstSeenAt = mustTime(pub), mustTime(fetched), mustTime(seen)
 	a.SimHash = uint64(h)
 	return a, err

@@ -42,6 +42,8 @@ type EvidenceRow struct {
 	Confidence    float64
 	PublishedAt   time.Time
 	PublishedFlag string
+	DateNote      string // why PublishedAt cannot be fully trusted; "" when it can
+	ClaimedURL    string // a canonical URL on another site the page named, refused
 	FirstSeenAt   time.Time
 	Source        string
 	Outlet        string
@@ -58,6 +60,8 @@ type EvidenceRow struct {
 	ReviewAuthor  string
 	ReviewedAt    time.Time
 	Stale         bool
+	// ClaimHash is the claim definition the row was last matched with.
+	ClaimHash string
 }
 
 const effectiveStance = `COALESCE(e.review_stance, e.stance)`
@@ -90,10 +94,11 @@ func evidenceQuery(f EvidenceFilter) (string, []any) {
 		where = append(where, `e.stale = 0`)
 	}
 	q := `SELECT e.id, e.claim_id, c.statement, e.article_id, ` + effectiveStance + `, e.stance, e.confidence,
-		e.published_at, a.published_flag, e.first_seen_at, a.source, a.outlet, a.title, a.url, e.snippet,
+		e.published_at, a.published_flag, COALESCE(n.date_note, ''), COALESCE(n.claimed_url, ''), e.first_seen_at, a.source, a.outlet, a.title, a.url, e.snippet,
 		e.matched_terms, e.sentences, e.in_title, e.directed, a.story_id, e.review_stance IS NOT NULL,
-		e.review_note, e.review_author, e.reviewed_at, e.stale
-		FROM evidence e JOIN articles a ON a.id = e.article_id JOIN claims c ON c.id = e.claim_id`
+		e.review_note, e.review_author, e.reviewed_at, e.stale, e.claim_hash
+		FROM evidence e JOIN articles a ON a.id = e.article_id JOIN claims c ON c.id = e.claim_id
+		LEFT JOIN article_notes n ON n.article_id = e.article_id`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -110,9 +115,9 @@ func scanEvidence(rows *sql.Rows) (EvidenceRow, error) {
 	var stance, machine, terms string
 	var pub, seen, reviewed sql.NullString
 	err := rows.Scan(&r.ID, &r.ClaimID, &r.ClaimStatement, &r.ArticleID, &stance, &machine, &r.Confidence,
-		&pub, &r.PublishedFlag, &seen, &r.Source, &r.Outlet, &r.Title, &r.URL, &r.Snippet,
+		&pub, &r.PublishedFlag, &r.DateNote, &r.ClaimedURL, &seen, &r.Source, &r.Outlet, &r.Title, &r.URL, &r.Snippet,
 		&terms, &r.Sentences, &r.InTitle, &r.Directed, &r.StoryID, &r.Reviewed,
-		&r.ReviewNote, &r.ReviewAuthor, &reviewed, &r.Stale)
+		&r.ReviewNote, &r.ReviewAuthor, &reviewed, &r.Stale, &r.ClaimHash)
 	if err != nil {
 		return r, err
 	}

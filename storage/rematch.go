@@ -3,7 +3,9 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/claimwatch/claimwatch/claims"
 )
@@ -17,6 +19,28 @@ type RematchResult struct {
 	Unchanged     int // existing rows the new match left as they were
 	MarkedStale   int // rows the claim no longer matches
 	SkippedNoText int // articles whose text retention dropped: left as they were
+}
+
+// upserted counts one upsertEvidence outcome.
+func (r *RematchResult) upserted(inserted, changed bool) {
+	switch {
+	case inserted:
+		r.New++
+	case changed:
+		r.Updated++
+	default:
+		r.Unchanged++
+	}
+}
+
+// add adds a committed batch's counts (Scanned and SkippedNoText are
+// counted as articles are read).
+func (r *RematchResult) add(d RematchResult) {
+	r.Matched += d.Matched
+	r.New += d.New
+	r.Updated += d.Updated
+	r.Unchanged += d.Unchanged
+	r.MarkedStale += d.MarkedStale
 }
 
 // rematchBatch is how many articles are matched between write transactions:
@@ -36,8 +60,8 @@ func (s *Store) Rematch(ctx context.Context, claimID string, match func(a Articl
 	if s.w == nil {
 		return res, fmt.Errorf("rematch %s: %w", claimID, ErrReadOnly)
 	}
-	var one int
-	if err := s.r.QueryRowContext(ctx, `SELECT 1 FROM claims WHERE id = ?`, claimID).Scan(&one); err != nil {
+	var hash string
+	if err := s.r.QueryRowContext(ctx, `SELECT hash FROM claims WHERE id = ?`, claimID).Scan(&hash); err != nil {
 		return res, fmt.Errorf("rematch %s: %w", claimID, errIsNoRows(err))
 	}
 	type outcome struct {
@@ -77,13 +101,11 @@ func (s *Store) Rematch(ctx context.Context, claimID string, match func(a Articl
 			w := s.stmts.in(ctx, tx)
 			for _, o := range outs {
 				if !o.ok {
-					r, err := tx.ExecContext(ctx, `UPDATE evidence SET stale = 1, updated_at = ?
-						WHERE claim_id = ? AND article_id = ? AND stale = 0`, dbTime(now), claimID, o.id)
+					n, err := markStale(ctx, tx, claimID, hash, o.id, now)
 					if err != nil {
 						return err
 					}
-					n, _ := r.RowsAffected()
-					delta.MarkedStale += int(n)
+					delta.MarkedStale += n
 					continue
 				}
 				delta.Matched++
@@ -91,33 +113,169 @@ func (s *Store) Rematch(ctx context.Context, claimID string, match func(a Articl
 				if err != nil {
 					return fmt.Errorf("article %d: %w", o.id, err)
 				}
+				row.hash = hash
 				inserted, changed, err := upsertEvidence(w, o.id, o.published.(string), row, now)
 				if err != nil {
 					return fmt.Errorf("article %d: %w", o.id, err)
 				}
-				switch {
-				case inserted:
-					delta.New++
-				case changed:
-					delta.Updated++
-				default:
-					delta.Unchanged++
-				}
+				delta.upserted(inserted, changed)
 			}
 			return nil
 		})
 		if err != nil {
 			return res, fmt.Errorf("rematch %s: %w", claimID, err)
 		}
-		res.Matched += delta.Matched
-		res.New += delta.New
-		res.Updated += delta.Updated
-		res.Unchanged += delta.Unchanged
-		res.MarkedStale += delta.MarkedStale
+		res.add(delta)
 		if progress != nil {
 			progress(res.Scanned)
 		}
 	}
+}
+
+// markStale marks a claim's evidence for an article stale, as matched with
+// the definition hash, and returns the rows that were not stale before.
+func markStale(ctx context.Context, tx *sql.Tx, claimID, hash string, articleID int64, now time.Time) (int, error) {
+	r, err := tx.ExecContext(ctx, `UPDATE evidence SET stale = 1, updated_at = ?, claim_hash = ?
+		WHERE claim_id = ? AND article_id = ? AND stale = 0`, dbTime(now), hash, claimID, articleID)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	if n == 0 {
+		// Already stale: it is now known to be stale under hash too.
+		_, err = tx.ExecContext(ctx, `UPDATE evidence SET claim_hash = ?
+			WHERE claim_id = ? AND article_id = ? AND claim_hash <> ?`, hash, claimID, articleID, hash)
+	}
+	return int(n), err
+}
+
+// RematchOutdated matches again, with the live claims (rules, whose
+// definitions SyncClaims has stored), every article that may hold evidence
+// of other definitions: articles queued by a save whose claim set was not
+// the live one (a poll in flight during a reload), and articles with an
+// evidence row whose claim_hash is not its claim's stored hash. match
+// returns the live claims' findings for an article. Each claim's evidence is
+// then created or updated, or marked stale where the live definition no
+// longer matches, all recording the live hash; the article leaves the
+// queue. Articles whose text retention dropped cannot be matched and are
+// left as they are. progress, when not nil, is called after each batch.
+func (s *Store) RematchOutdated(ctx context.Context, rules Rules, match func(a Article) []claims.Finding, progress func(n int)) (RematchResult, error) {
+	var res RematchResult
+	if s.w == nil {
+		return res, fmt.Errorf("rematch outdated evidence: %w", ErrReadOnly)
+	}
+	fail := func(err error) (RematchResult, error) {
+		return res, fmt.Errorf("rematch outdated evidence: %w", err)
+	}
+	if err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM rematch_queue
+			WHERE article_id IN (SELECT id FROM articles WHERE text_dropped_at IS NOT NULL)`)
+		return err
+	}); err != nil {
+		return fail(err)
+	}
+	var last int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return fail(err)
+		}
+		ids, err := s.outdatedArticles(ctx, last, rematchBatch)
+		if err != nil {
+			return fail(err)
+		}
+		if len(ids) == 0 {
+			return res, nil
+		}
+		type outcome struct {
+			a        Article
+			findings map[string]claims.Finding
+		}
+		outs := make([]outcome, 0, len(ids))
+		for _, id := range ids {
+			last = id
+			a, err := s.Article(ctx, id)
+			if errors.Is(err, ErrNotFound) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return fail(err)
+			}
+			res.Scanned++
+			byClaim := map[string]claims.Finding{}
+			for _, f := range match(a) {
+				byClaim[f.ClaimID] = f
+			}
+			outs = append(outs, outcome{a: a, findings: byClaim})
+		}
+		now := s.now()
+		var delta RematchResult
+		err = s.writeTx(ctx, func(tx *sql.Tx) error {
+			delta = RematchResult{}
+			w := s.stmts.in(ctx, tx)
+			for _, o := range outs {
+				for id, hash := range rules.Claims {
+					f, ok := o.findings[id]
+					if !ok {
+						n, err := markStale(ctx, tx, id, hash, o.a.ID, now)
+						if err != nil {
+							return fmt.Errorf("article %d, claim %s: %w", o.a.ID, id, err)
+						}
+						delta.MarkedStale += n
+						continue
+					}
+					delta.Matched++
+					row, err := newEvidenceRow(f)
+					if err != nil {
+						return fmt.Errorf("article %d, claim %s: %w", o.a.ID, id, err)
+					}
+					row.hash = hash
+					inserted, changed, err := upsertEvidence(w, o.a.ID, dbTime(o.a.PublishedAt).(string), row, now)
+					if err != nil {
+						return fmt.Errorf("article %d, claim %s: %w", o.a.ID, id, err)
+					}
+					delta.upserted(inserted, changed)
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM rematch_queue WHERE article_id = ?`, o.a.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fail(err)
+		}
+		res.add(delta)
+		if progress != nil {
+			progress(res.Scanned)
+		}
+	}
+}
+
+// outdatedArticles returns up to n ids above after, in order, of articles
+// (with their text) that are queued or hold evidence whose claim_hash is
+// not the claim's stored hash.
+func (s *Store) outdatedArticles(ctx context.Context, after int64, n int) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT id FROM (
+			SELECT article_id AS id FROM rematch_queue
+			UNION
+			SELECT e.article_id FROM evidence e JOIN claims c ON c.id = e.claim_id
+				WHERE c.retired = 0 AND e.claim_hash <> c.hash)
+		WHERE id > ? AND id IN (SELECT id FROM articles WHERE text_dropped_at IS NULL)
+		ORDER BY id LIMIT ?`, after, n)
+	if err != nil {
+		return nil, fmt.Errorf("find outdated articles: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find outdated articles: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 type batchArticle struct {

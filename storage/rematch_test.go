@@ -125,3 +125,88 @@ func TestRematchBatches(t *testing.T) {
 		t.Fatalf("progress = %v", progress)
 	}
 }
+
+// TestRematchOutdated: an article saved with a claim set other than the
+// live one is queued, and evidence rows carry the definition they were
+// matched with. RematchOutdated matches the queued article and the article
+// whose row is of an old definition again, with the live claims, and leaves
+// nothing for a second run (as at the next start).
+func TestRematchOutdated(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	syncTest(t, s, "c1", "c2") // live: h-c1, h-c2
+	live := RulesOf([]claims.Claim{testClaim("c1", "h-c1"), testClaim("c2", "h-c2")})
+	old := RulesOf([]claims.Claim{testClaim("c1", "old-c1")}) // before a reload: c2 did not exist
+
+	current := article(1, t0)
+	current.MatchedWith = live
+	cur := mustSave(t, s, current, finding("c1", claims.Supports))
+	stale := article(2, t0)
+	stale.MatchedWith = old // saved by a poll still holding the old claims
+	inFlight := mustSave(t, s, stale, finding("c1", claims.Supports))
+
+	rows, err := s.ListEvidence(ctx, EvidenceFilter{IncludeStale: true})
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("evidence: %d rows, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		want := "h-c1"
+		if r.ArticleID == inFlight.ArticleID {
+			want = "old-c1"
+		}
+		if r.ClaimHash != want {
+			t.Errorf("article %d: claim hash %q, want %q", r.ArticleID, r.ClaimHash, want)
+		}
+	}
+
+	var matched []int64
+	res, err := s.RematchOutdated(ctx, live, func(a Article) []claims.Finding {
+		matched = append(matched, a.ID)
+		return []claims.Finding{finding("c2", claims.Mentions)} // the live rules: c1 no longer, c2 now
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(matched) != 1 || matched[0] != inFlight.ArticleID {
+		t.Fatalf("matched articles %v, want only %d (article %d was saved with the live claims)", matched, inFlight.ArticleID, cur.ArticleID)
+	}
+	if want := (RematchResult{Scanned: 1, Matched: 1, New: 1, MarkedStale: 1}); res != want {
+		t.Errorf("result %+v, want %+v", res, want)
+	}
+	rows, _ = s.ListEvidence(ctx, EvidenceFilter{IncludeStale: true})
+	for _, r := range rows {
+		if r.ArticleID != inFlight.ArticleID {
+			continue
+		}
+		switch {
+		case r.ClaimID == "c1" && (!r.Stale || r.ClaimHash != "h-c1"):
+			t.Errorf("c1 row: stale %t, hash %q; want stale under h-c1", r.Stale, r.ClaimHash)
+		case r.ClaimID == "c2" && (r.Stale || r.ClaimHash != "h-c2" || r.Stance != claims.Mentions):
+			t.Errorf("c2 row: %+v; want live mentions under h-c2", r)
+		}
+	}
+
+	// A claim file edited while the daemon was down: the start-up sync
+	// changes the stored hash, and the rows of the old definition are found.
+	if _, err := s.SyncClaims(ctx, []claims.Claim{testClaim("c1", "h2-c1"), testClaim("c2", "h-c2")}); err != nil {
+		t.Fatal(err)
+	}
+	live = RulesOf([]claims.Claim{testClaim("c1", "h2-c1"), testClaim("c2", "h-c2")})
+	matched = nil
+	if _, err := s.RematchOutdated(ctx, live, func(a Article) []claims.Finding {
+		matched = append(matched, a.ID)
+		return []claims.Finding{finding("c1", claims.Contradicts)}
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(matched) != 2 {
+		t.Errorf("after the claim change: matched %v, want both articles (both hold c1 rows of the old definition)", matched)
+	}
+	res, err = s.RematchOutdated(ctx, live, func(a Article) []claims.Finding {
+		t.Errorf("article %d matched again with nothing outdated", a.ID)
+		return nil
+	}, nil)
+	if err != nil || res.Scanned != 0 {
+		t.Errorf("second run: %+v, %v; want nothing to do", res, err)
+	}
+}

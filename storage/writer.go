@@ -188,7 +188,7 @@ type stmtCache struct {
 }
 
 // preparedQueries are the statements SaveArticle runs for every article.
-var preparedQueries = []string{qExistingArticle, qNextArticleID, qInsertArticle, qInsertFTS, qExactStory, qFindStory, qInsertEvidence, qUpdateEvidence}
+var preparedQueries = []string{qExistingArticle, qNextArticleID, qInsertArticle, qInsertNotes, qInsertFTS, qExactStory, qFindStory, qInsertEvidence, qUpdateEvidence, qLiveRules, qQueueRematch}
 
 func prepareStmts(ctx context.Context, db *sql.DB) (*stmtCache, error) {
 	c := &stmtCache{m: map[string]*sql.Stmt{}}
@@ -272,4 +272,5 @@ func (w *stmtTx) scanRow(query string, args []any, dest ...any) error {
 type evidenceRow struct {
 	claims.Finding
 	terms string // JSON array
+	hash  string // the claim definition it was matched with; "": the stored one
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/internal/safetext"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -78,6 +79,11 @@ func (a *app) setup(cmd *cobra.Command) error {
 	slog.SetDefault(a.log)
 	return nil
 }
+
+// terminal is stdout for table and text output: untrusted text (titles,
+// snippets, notes, source errors) loses the characters a terminal would obey
+// (see internal/safetext). JSON and CSV output go to a.stdout unchanged.
+func (a *app) terminal() io.Writer { return safetext.NewWriter(a.stdout) }
 
 func envDefault(dst *string, name string) {
 	if *dst == "" {

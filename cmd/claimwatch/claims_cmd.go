@@ -24,7 +24,7 @@ func claimsCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.terminal(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tMADE\tHORIZON\tSTATEMENT")
 			for _, c := range set {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, report.Day(c.Made), horizon(c), report.Truncate(c.Statement, 80))
@@ -95,7 +95,7 @@ func findClaim(set []claims.Claim, id string) (claims.Claim, error) {
 }
 
 func printClaim(a *app, c claims.Claim) {
-	w := a.stdout
+	w := a.terminal()
 	fmt.Fprintf(w, "%s\n  %s\n\n", c.ID, c.Statement)
 	fmt.Fprintf(w, "made:     %s\nhorizon:  %s\n", report.Day(c.Made), horizon(c))
 	if s := c.Source; s.Publisher != "" || s.Title != "" || s.URL != "" {

@@ -204,7 +204,7 @@ type evalOutput struct {
 }
 
 func writeEvalText(a *app, out evalOutput, r evaluate.Report, base *evaluate.Report, wrong int, below []evaluate.Shortfall) error {
-	w := a.stdout
+	w := a.terminal()
 	if out.Source == "reviews" {
 		fmt.Fprintf(w, "%d reviewed piece(s) of evidence in %s", r.Items, strings.Join(out.Inputs, ", "))
 		if n := out.Skipped.TextDropped + out.Skipped.NotLoaded; n > 0 {

@@ -71,7 +71,7 @@ With --json, prints JSON Lines with the columns of 'export evidence'.`,
 				_, err := fmt.Fprintf(a.stdout, "no evidence for %s matches\n", args[0])
 				return err
 			}
-			if err := report.WriteEvidenceTable(a.stdout, rows); err != nil {
+			if err := report.WriteEvidenceTable(a.terminal(), rows); err != nil {
 				return err
 			}
 			if limit > 0 && len(rows) == limit {

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/safetext"
 )
 
 // Exit codes, documented in the README.
@@ -56,7 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	code := exitCode(err)
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintf(stderr, "claimwatch: %v\n", err)
+		// An error may quote what a server or a file sent.
+		fmt.Fprintf(stderr, "claimwatch: %s\n", safetext.Clean(err.Error()))
 	}
 	if code == exitUsage && isCobraUsage(err) {
 		fmt.Fprintln(stderr, "Run 'claimwatch --help' for usage.")

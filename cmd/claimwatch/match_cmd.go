@@ -50,7 +50,7 @@ directed; nothing at all when nothing matches.`,
 			if asJSON {
 				return writeFindingsJSON(a.stdout, findings)
 			}
-			return writeFindingsText(a.stdout, doc.name, findings, m)
+			return writeFindingsText(a.terminal(), doc.name, findings, m)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one object per evidence item")

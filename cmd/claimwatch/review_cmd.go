@@ -46,7 +46,7 @@ The review is recorded as --by, else the login name.`,
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(a.stdout, "evidence %d (%s, %q): reviewed as %s by %s; the machine's stance, %s, is kept\n",
+			_, err = fmt.Fprintf(a.terminal(), "evidence %d (%s, %q): reviewed as %s by %s; the machine's stance, %s, is kept\n",
 				id, row.ClaimID, report.Truncate(row.Title, 60), st, author, row.MachineStance)
 			return err
 		},

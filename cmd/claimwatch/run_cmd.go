@@ -202,7 +202,7 @@ func (a *app) runOnce(ctx context.Context, o runOptions) error {
 	started := time.Now()
 	sum := rt.pipe.RunOnce(work, rt.sources, rt.cfg.Fetch.Concurrency)
 	progress.finish()
-	writeSummary(a.stdout, sum, time.Since(started))
+	writeSummary(a.terminal(), sum, time.Since(started))
 	if err := sum.DiskFull(); err != nil {
 		return exitStatus{exitFailure, fmt.Errorf("the pass stopped: %w; free space, then run again: nothing stored is lost and %d item(s) not stored will be read again", storage.ErrDiskFull, sum.NotStored())}
 	}

@@ -72,7 +72,7 @@ With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 				_, err := fmt.Fprintln(a.stdout, "no articles match")
 				return err
 			}
-			return report.WriteSearchHits(a.stdout, hits)
+			return report.WriteSearchHits(a.terminal(), hits)
 		},
 	}
 	fl := cmd.Flags()

@@ -11,6 +11,7 @@ import (
 	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/fetch"
+	"github.com/claimwatch/claimwatch/internal/ingest"
 	"github.com/claimwatch/claimwatch/internal/matcher"
 	"github.com/claimwatch/claimwatch/storage"
 )
@@ -92,44 +93,10 @@ func checkQueryClaims(cfg *config.Config, set []claims.Claim) error {
 	return nil
 }
 
-// syncClaims stores the claim definitions and re-matches stored articles
-// for every claim that is new or changed, so evidence follows the rules
-// without dropping reviews (rows no longer matched are marked stale).
+// syncClaims stores the claim definitions and brings stored evidence in
+// line with them (see ingest.SyncClaims).
 func (a *app) syncClaims(ctx context.Context, st *storage.Store, m *matcher.Matcher) error {
-	changed, err := st.SyncClaims(ctx, m.Claims())
-	if err != nil {
-		return fmt.Errorf("storing claims: %w", err)
-	}
-	for _, id := range changed {
-		single, err := matcher.Compile(claimsByID(m.Claims(), id))
-		if err != nil {
-			return err
-		}
-		res, err := st.Rematch(ctx, id, func(art storage.Article) (claims.Finding, bool) {
-			fs := single.Match(matcher.Document{Title: art.Title, Body: art.Text})
-			if len(fs) == 0 {
-				return claims.Finding{}, false
-			}
-			return fs[0], true
-		}, nil)
-		if err != nil {
-			return fmt.Errorf("re-matching claim %s: %w", id, err)
-		}
-		if res.Scanned > 0 {
-			a.log.Info("claim changed: re-matched stored articles", "claim", id, "scanned", res.Scanned,
-				"new", res.New, "updated", res.Updated, "stale", res.MarkedStale)
-		}
-	}
-	return nil
-}
-
-func claimsByID(set []claims.Claim, id string) []claims.Claim {
-	for _, c := range set {
-		if c.ID == id {
-			return []claims.Claim{c}
-		}
-	}
-	return nil
+	return ingest.SyncClaims(ctx, st, m, a.log)
 }
 
 // sources returns the config file's sources merged with those added from

@@ -103,7 +103,7 @@ func sourcesListCommand(a *app) *cobra.Command {
 				}
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.terminal(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tKIND\tFROM\tENABLED\tLAST POLL\tLAST SUCCESS\tERRORS\tNEXT DUE\tLAST ERROR")
 			for _, s := range all {
 				from := "added"
@@ -406,9 +406,9 @@ func sourcesTestCommand(a *app) *cobra.Command {
 						enc.Encode(previewJSON(art, findings))
 						return
 					}
-					fmt.Fprintf(a.stdout, "%s  %s\n  %s\n", report.Day(art.PublishedAt), art.Title, art.URL)
+					fmt.Fprintf(a.terminal(), "%s  %s\n  %s\n", report.Day(art.PublishedAt), art.Title, art.URL)
 					for _, fd := range findings {
-						fmt.Fprintf(a.stdout, "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, report.Truncate(fd.Snippet, 120))
+						fmt.Fprintf(a.terminal(), "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, report.Truncate(fd.Snippet, 120))
 					}
 				}}
 			res := pipe.Poll(cmd.Context(), src, true)

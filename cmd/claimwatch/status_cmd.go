@@ -55,7 +55,7 @@ With --json, prints JSON Lines with the columns of 'export status'.`,
 				_, err := fmt.Fprintln(a.stdout, "no claims in the database yet (run 'claimwatch run --once')")
 				return err
 			}
-			return report.WriteStatusTable(a.stdout, rows)
+			return report.WriteStatusTable(a.terminal(), rows)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one object per claim")

@@ -77,10 +77,10 @@ file; no claim file is changed. The database is opened read-only.`,
 			}
 			res := suggest.Suggest(reviews, o)
 			fmt.Fprintf(a.stdout, "%s: %d reviewed piece(s) of evidence\n", id, len(rows))
-			if err := suggest.WriteText(a.stdout, res); err != nil {
+			if err := suggest.WriteText(a.terminal(), res); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(a.stdout, "\n%s", suggest.YAML(id, res))
+			_, err = fmt.Fprintf(a.terminal(), "\n%s", suggest.YAML(id, res))
 			return err
 		},
 	}

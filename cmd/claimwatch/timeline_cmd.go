@@ -60,7 +60,7 @@ With --json, prints JSON Lines with the columns of 'export timeline'.`,
 				_, err := fmt.Fprintf(a.stdout, "no evidence for %s in this range\n", id)
 				return err
 			}
-			return report.WriteTimelineTable(a.stdout, rows, isTerminal(a.stdout))
+			return report.WriteTimelineTable(a.terminal(), rows, isTerminal(a.stdout))
 		},
 	}
 	fl := cmd.Flags()

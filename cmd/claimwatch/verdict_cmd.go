@@ -95,7 +95,7 @@ func (a *app) printVerdictHistory(cmd *cobra.Command, s *storage.Store, id strin
 		_, err := fmt.Fprintf(a.stdout, "%s: no verdict given yet (open)\n", id)
 		return err
 	}
-	tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(a.terminal(), 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WHEN\tVERDICT\tBY\tNOTE")
 	for _, v := range hist {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", report.Stamp(v.CreatedAt), v.Verdict, v.Author, v.Note)

@@ -37,14 +37,23 @@ var ErrTooLarge = errors.New("page larger than 10 MiB")
 // Page is what Extract finds in an article page.
 type Page struct {
 	// URL is the page's <link rel=canonical> resolved and canonicalised,
-	// else the given URL canonicalised ("" if neither is known).
-	URL   string
-	Title string
+	// when it is on the page's own site (see canonurl.SameSite) or the page
+	// URL is not known; else the given URL canonicalised ("" if neither is
+	// known).
+	URL string
+	// ClaimedCanonical is a canonical link to another site, refused: any
+	// page could otherwise claim another outlet's article URL and have the
+	// genuine article skipped as a duplicate.
+	ClaimedCanonical string
+	Title            string
 	// Published is the publication time in UTC, zero if unknown.
 	Published time.Time
 	// PublishedFrom names the source of Published: "json-ld", "meta",
 	// "time" (a <time datetime> element) or "" when unknown.
 	PublishedFrom string
+	// PublishedNote says why Published cannot be fully trusted (an unknown
+	// or ambiguous zone abbreviation), empty when it can.
+	PublishedNote string
 	// Lang is a BCP 47 tag ("en", "pt-BR"), "" if the page does not say.
 	Lang        string
 	Text        string // main text, paragraphs separated by blank lines

@@ -304,3 +304,46 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// TestPageDateZoneAbbreviation: a page dated with a zone abbreviation is
+// read with its offset; an ambiguous one is noted.
+func TestPageDateZoneAbbreviation(t *testing.T) {
+	for date, want := range map[string]struct {
+		t     time.Time
+		noted bool
+	}{
+		"Tue, 03 Sep 2024 10:00:00 MSK": {time.Date(2024, 9, 3, 7, 0, 0, 0, time.UTC), false},
+		"Tue, 03 Sep 2024 10:00:00 IST": {time.Date(2024, 9, 3, 4, 30, 0, 0, time.UTC), true},
+	} {
+		p := mustExtract(t, `<html><head><meta property="article:published_time" content="`+date+`"></head><body>`+articleBody+`</body></html>`, "https://news.example.com/a")
+		if !p.Published.Equal(want.t) || (p.PublishedNote != "") != want.noted {
+			t.Errorf("%q: published %v, note %q; want %v, noted=%t", date, p.Published, p.PublishedNote, want.t, want.noted)
+		}
+	}
+}
+
+// TestCanonicalOnlyOnTheSameSite: a canonical link on the page's own site
+// (another subdomain included) names the page; one on another site is
+// refused, the page keeping its own URL and the claim recorded.
+func TestCanonicalOnlyOnTheSameSite(t *testing.T) {
+	page := func(canonical string) string {
+		return `<html><head><title>Russia and Iran</title><link rel="canonical" href="` + canonical + `"></head><body>` + articleBody + `</body></html>`
+	}
+	p := mustExtract(t, page("https://www.example.co.uk/world/russia-iran?utm_source=x"), "https://news.example.co.uk/a?id=7")
+	if p.URL != "https://www.example.co.uk/world/russia-iran" || p.ClaimedCanonical != "" {
+		t.Errorf("same site: URL %q, claimed %q; want the canonical adopted", p.URL, p.ClaimedCanonical)
+	}
+	p = mustExtract(t, page("https://www.reuters.com/world/genuine-story"), "https://evil.example/copy?id=7")
+	if p.URL != "https://evil.example/copy?id=7" || p.ClaimedCanonical != "https://www.reuters.com/world/genuine-story" {
+		t.Errorf("other site: URL %q, claimed %q; want the page's own URL and the claim recorded", p.URL, p.ClaimedCanonical)
+	}
+	// A public suffix is no site: one github.io page cannot speak for another.
+	p = mustExtract(t, page("https://victim.github.io/post"), "https://attacker.github.io/post")
+	if p.URL != "https://attacker.github.io/post" || p.ClaimedCanonical != "https://victim.github.io/post" {
+		t.Errorf("github.io: URL %q, claimed %q", p.URL, p.ClaimedCanonical)
+	}
+	// A saved page has no site to compare: its canonical link names it.
+	if p = mustExtract(t, page("https://www.reuters.com/world/genuine-story"), ""); p.URL != "https://www.reuters.com/world/genuine-story" {
+		t.Errorf("no page URL: URL %q, want the canonical", p.URL)
+	}
+}

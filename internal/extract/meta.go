@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/claimwatch/claimwatch/internal/canonurl"
+	"github.com/claimwatch/claimwatch/internal/newsdate"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/language"
@@ -31,7 +32,7 @@ func readMetadata(doc *html.Node, pageURL string) (*Page, linkedData, error) {
 	p := &Page{}
 
 	var err error
-	if p.URL, err = pageCanonical(pageURL, f.canonical); err != nil {
+	if p.URL, p.ClaimedCanonical, err = pageCanonical(pageURL, f.canonical); err != nil {
 		return nil, ld, err
 	}
 	site := f.meta["og:site_name"]
@@ -45,7 +46,7 @@ func readMetadata(doc *html.Node, pageURL string) (*Page, linkedData, error) {
 			break
 		}
 	}
-	p.Published, p.PublishedFrom = published(f, ld)
+	p.Published, p.PublishedFrom, p.PublishedNote = published(f, ld)
 	p.Lang = firstLang(f.htmlLang, f.meta["content-language"], f.meta["og:locale"], ld.Lang, f.meta["language"], f.meta["dc.language"])
 	p.Description = firstNonEmpty(f.meta["og:description"], f.meta["description"], f.meta["twitter:description"], ld.Description)
 	return p, ld, nil
@@ -103,23 +104,36 @@ func walkHead(doc *html.Node) headFacts {
 	return f
 }
 
-// pageCanonical resolves the page's canonical link against its URL. A
-// canonical link that does not resolve to an http(s) URL is ignored, as
-// sites get it wrong; a bad pageURL is an error.
-func pageCanonical(pageURL, canonical string) (string, error) {
-	if canonical != "" {
-		base := pageURL
-		if base == "" {
-			base = canonical
-		}
-		if u, err := canonurl.Resolve(base, canonical); err == nil {
-			return u, nil
+// pageCanonical resolves the page's canonical link against its URL and
+// returns the URL the page is known by, and a canonical link that was
+// refused because it names another site. A canonical link that does not
+// resolve to an http(s) URL is ignored, as sites get it wrong; a bad
+// pageURL is an error. Without a pageURL (a saved page) the canonical link
+// is all there is, and is taken.
+func pageCanonical(pageURL, canonical string) (string, string, error) {
+	own := ""
+	if pageURL != "" {
+		var err error
+		if own, err = canonurl.Canonicalize(pageURL); err != nil {
+			return "", "", err
 		}
 	}
-	if pageURL == "" {
-		return "", nil
+	if canonical == "" {
+		return own, "", nil
 	}
-	return canonurl.Canonicalize(pageURL)
+	base := pageURL
+	if base == "" {
+		base = canonical
+	}
+	claimed, err := canonurl.Resolve(base, canonical)
+	switch {
+	case err != nil:
+		return own, "", nil
+	case own == "" || canonurl.SameSite(own, claimed):
+		return claimed, "", nil
+	default:
+		return own, claimed, nil
+	}
 }
 
 // publishedMeta are <meta> keys that carry the publication time, best first.
@@ -132,19 +146,19 @@ var publishedMeta = []string{
 	"originalpublicationdate", "og:pubdate", "date", "displaydate",
 }
 
-func published(f headFacts, ld linkedData) (time.Time, string) {
-	if t, ok := parseTime(ld.Published); ok {
-		return t, "json-ld"
+func published(f headFacts, ld linkedData) (time.Time, string, string) {
+	if t, note, ok := parseTime(ld.Published); ok {
+		return t, "json-ld", note
 	}
 	for _, key := range publishedMeta {
-		if t, ok := parseTime(f.meta[key]); ok {
-			return t, "meta"
+		if t, note, ok := parseTime(f.meta[key]); ok {
+			return t, "meta", note
 		}
 	}
-	if t, ok := parseTime(f.timeAttr); ok {
-		return t, "time"
+	if t, note, ok := parseTime(f.timeAttr); ok {
+		return t, "time", note
 	}
-	return time.Time{}, ""
+	return time.Time{}, "", ""
 }
 
 // timeLayouts are the machine-readable date forms found in article pages.
@@ -176,21 +190,24 @@ var timeLayouts = []string{
 	"2 January 2006",
 }
 
-// parseTime reads s in any of timeLayouts and returns it in UTC.
-func parseTime(s string) (time.Time, bool) {
+// parseTime reads s in any of timeLayouts and returns it in UTC, with zone
+// abbreviations read by their offsets and a note when the zone is unknown
+// or ambiguous (see internal/newsdate).
+func parseTime(s string) (time.Time, string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			if t.Year() < 1900 || t.Year() > 2200 {
-				return time.Time{}, false
+				return time.Time{}, "", false
 			}
-			return t.UTC(), true
+			t, note := newsdate.Resolve(s, t)
+			return t, note, true
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, "", false
 }
 
 // titleSeparators split a page title from the site name around it.

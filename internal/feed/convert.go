@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
+
+	"github.com/claimwatch/claimwatch/internal/newsdate"
 )
 
 // maxTitleRunes bounds a title, which is shown whole in every list. A
@@ -40,11 +43,10 @@ func convert(f *gofeed.Feed, root, feedURL string) *Feed {
 			Title:      truncate(plainText(it.Title, false), maxTitleRunes),
 			Summary:    plainText(it.Description, false),
 			Content:    plainText(it.Content, true),
-			Published:  utc(it.PublishedParsed),
-			Updated:    utc(it.UpdatedParsed),
 			Authors:    authors(it),
 			Categories: categories(it.Categories),
 		}
+		item.Published, item.Updated, item.DateNote = itemDates(it)
 		if item.Title == "" && item.Link == "" && item.Summary == "" && item.Content == "" {
 			continue // nothing to show or match
 		}
@@ -109,11 +111,30 @@ func resolveLink(base *url.URL, raw string) string {
 // utc keeps a date as the feed gives it, future ones included: deciding that
 // a "2099" placeholder is a publisher bug (clamping and flagging it) is the
 // caller's job, which knows the time the item was first seen.
-func utc(t *time.Time) time.Time {
-	if t == nil || t.IsZero() {
-		return time.Time{}
+// itemDates returns the item's published and updated times in UTC, with
+// zone abbreviations read by their offsets, and a note on the date callers
+// use (published, else updated) when it cannot be fully trusted.
+func itemDates(it *gofeed.Item) (published, updated time.Time, note string) {
+	published, pubNote := resolve(it.Published, it.PublishedParsed)
+	updated, updNote := resolve(it.Updated, it.UpdatedParsed)
+	switch {
+	case !published.IsZero() || strings.TrimSpace(it.Published) != "":
+		return published, updated, pubNote
+	default:
+		return published, updated, updNote
 	}
-	return t.UTC()
+}
+
+// resolve reads one parsed date; a date given but unreadable is zero, with
+// a note quoting it.
+func resolve(raw string, parsed *time.Time) (time.Time, string) {
+	if parsed == nil || parsed.IsZero() {
+		if raw = strings.TrimSpace(raw); raw != "" {
+			return time.Time{}, fmt.Sprintf("date %q not understood", truncate(raw, 64))
+		}
+		return time.Time{}, ""
+	}
+	return newsdate.Resolve(raw, *parsed)
 }
 
 func authors(it *gofeed.Item) []string {

@@ -30,8 +30,12 @@ type Item struct {
 	GUID, Link, Title, Summary, Content string
 	Published                           time.Time
 	Updated                             time.Time
-	Authors                             []string
-	Categories                          []string
+	// DateNote says why the item's date cannot be fully trusted (an unknown
+	// or ambiguous zone abbreviation, a date that could not be read); empty
+	// when it can. See internal/newsdate.
+	DateNote   string
+	Authors    []string
+	Categories []string
 }
 
 // Feed is a parsed feed. Format names the dialect, e.g. "rss 2.0", "rdf 1.0",
@@ -151,9 +155,12 @@ func wrapXMLErr(err error) error {
 }
 
 // stripInvalidXMLChars removes C0 control characters that XML 1.0 forbids
-// and that careless feed generators emit; the XML parser would reject the
-// whole feed for one of them.
+// and that careless feed generators emit, raw or as numeric references
+// (&#27;, &#x1B;); the XML parser would reject the whole feed for one of
+// them. Characters XML allows but a terminal obeys (C1 controls, bidi
+// overrides) are removed later, at ingest (internal/safetext).
 func stripInvalidXMLChars(b []byte) []byte {
+	b = dropForbiddenCharRefs(b)
 	bad := func(c byte) bool { return c < 0x20 && c != '\t' && c != '\n' && c != '\r' }
 	i := bytes.IndexFunc(b, func(r rune) bool { return r < 0x20 && bad(byte(r)) })
 	if i < 0 {
@@ -167,4 +174,74 @@ func stripInvalidXMLChars(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// dropForbiddenCharRefs removes numeric character references to characters
+// XML 1.0 forbids (controls other than tab, newline and CR; surrogates;
+// U+FFFE, U+FFFF; beyond U+10FFFF). Other references are left to the parser.
+func dropForbiddenCharRefs(b []byte) []byte {
+	i := bytes.Index(b, []byte("&#"))
+	if i < 0 {
+		return b
+	}
+	var out []byte
+	last := 0
+	for i >= 0 {
+		start := last + i
+		end, r, ok := charRef(b[start:])
+		if ok && !xmlChar(r) {
+			if out == nil {
+				out = make([]byte, 0, len(b))
+			}
+			out = append(out, b[last:start]...)
+			last = start + end
+		} else {
+			out = append(out, b[last:start+2]...)
+			last = start + 2
+		}
+		i = bytes.Index(b[last:], []byte("&#"))
+	}
+	return append(out, b[last:]...)
+}
+
+// charRef parses a numeric reference at the start of b ("&#27;", "&#x1b;"),
+// giving its length and value; ok is false when b does not start with one.
+func charRef(b []byte) (n int, r rune, ok bool) {
+	i, base := 2, rune(10)
+	if i < len(b) && (b[i] == 'x' || b[i] == 'X') {
+		i, base = 3, 16
+	}
+	digits := 0
+	for ; i < len(b) && digits < 8; i, digits = i+1, digits+1 {
+		d := rune(-1)
+		switch c := b[i]; {
+		case c >= '0' && c <= '9':
+			d = rune(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = rune(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = rune(c-'A') + 10
+		}
+		if d < 0 {
+			break
+		}
+		r = r*base + d
+	}
+	if digits == 0 || i >= len(b) || b[i] != ';' {
+		return 0, 0, false
+	}
+	return i + 1, r, true
+}
+
+// xmlChar reports whether XML 1.0 allows r in a document (its Char rule).
+func xmlChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20:
+		return false
+	case r >= 0xd800 && r <= 0xdfff, r == 0xfffe, r == 0xffff, r > 0x10ffff:
+		return false
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -401,4 +402,33 @@ func benchParse(b *testing.B, data []byte) {
 		items += len(f.Items)
 	}
 	b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "items/s")
+}
+
+// TestControlCharacterReferenceKeepsTheFeed: a real feed with numeric
+// references to characters XML 1.0 forbids (ESC, decimal and hex) is still
+// read: the references are dropped, every item is kept.
+func TestControlCharacterReferenceKeepsTheFeed(t *testing.T) {
+	data, err := os.ReadFile(testcorpus.Path(t, "feeds", "real", "large_rss.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := Parse(data, "", testFeedURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const title = "<title>Using vale with vim</title>"
+	if !bytes.Contains(data, []byte(title)) {
+		t.Fatal("corpus feed changed: first item title not found")
+	}
+	injected := bytes.Replace(data, []byte(title), []byte("<title>Using&#27;[2J vale&#x1b; with&#0; vim</title>"), 1)
+	f, err := Parse(injected, "", testFeedURL)
+	if err != nil {
+		t.Fatalf("one control-character reference sank the feed: %v", err)
+	}
+	if len(f.Items) != len(clean.Items) {
+		t.Fatalf("%d items, want %d", len(f.Items), len(clean.Items))
+	}
+	if got, want := f.Items[0].Title, "Using[2J vale with vim"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
 }

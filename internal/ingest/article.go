@@ -19,14 +19,18 @@ import (
 	"github.com/claimwatch/claimwatch/internal/extract"
 	"github.com/claimwatch/claimwatch/internal/fetch"
 	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/internal/newsdate"
+	"github.com/claimwatch/claimwatch/internal/safetext"
 	"github.com/claimwatch/claimwatch/internal/textsig"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
-// pubTime is a published time and where it was found.
+// pubTime is a published time, where it was found, and why it cannot be
+// fully trusted ("" when it can; see internal/newsdate).
 type pubTime struct {
 	t    time.Time
 	from string // storage.Published*
+	note string
 }
 
 // process turns the items into stored articles, a few at a time, until done
@@ -186,7 +190,7 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 		return storeErr(err)
 	}
 	a := storage.Article{URL: link, Title: it.title, Text: it.text, Source: pl.src.Name, Outlet: outlet(link),
-		FetchedAt: now, FirstSeenAt: now}
+		FetchedAt: now, FirstSeenAt: now, MatchedWith: pl.rules}
 	pub := it.published
 
 	page, err := pl.page(ctx, it, link, budget)
@@ -205,6 +209,7 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 			}
 			a.URL, a.Outlet = page.URL, outlet(page.URL)
 		}
+		a.ClaimedURL = page.ClaimedCanonical
 		if len(strings.TrimSpace(page.Text)) > len(strings.TrimSpace(a.Text)) {
 			a.Text = page.Text
 		}
@@ -213,14 +218,16 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 		}
 		a.Lang = page.Lang
 		if pub.t.IsZero() && !page.Published.IsZero() {
-			pub = pubTime{t: page.Published, from: storage.PublishedPage}
+			pub = pubTime{t: page.Published, from: storage.PublishedPage, note: page.PublishedNote}
 		}
 	}
-	a.Title = clampTitle(a.Title)
+	// Feed and page text is untrusted: what would act on a terminal is
+	// removed before it is matched, stored or shown (see internal/safetext).
+	a.Title, a.Text = clampTitle(safetext.Line(a.Title)), safetext.Clean(a.Text)
 	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(a.Title) == "" {
 		return fmt.Errorf("article %s: no title and no text", link)
 	}
-	a.PublishedAt, a.PublishedFlag = publishedAt(pub, now)
+	a.PublishedAt, a.PublishedFlag, a.DateNote = publishedAt(pub, now)
 	a.ContentHash = textsig.ContentHash(a.Title + "\n" + a.Text)
 	a.SimHash = textsig.SimHash(a.Text)
 
@@ -346,19 +353,25 @@ func outlet(link string) string {
 	if err != nil || u.Host == "" {
 		return ""
 	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	return safetext.Line(strings.TrimPrefix(strings.ToLower(u.Hostname()), "www."))
 }
 
-// publishedAt stores dates in UTC; a missing date becomes the time first
-// seen, a future one is clamped to now and flagged.
-func publishedAt(p pubTime, now time.Time) (time.Time, string) {
+// publishedAt stores dates in UTC. A missing date, or one before 1990 (a
+// placeholder such as the Unix epoch, not history: counted as evidence it
+// would predate every claim), becomes the time first seen; a future one is
+// clamped to now. Both are flagged, and the note says why.
+func publishedAt(p pubTime, now time.Time) (time.Time, string, string) {
 	switch {
 	case p.t.IsZero():
-		return now, storage.PublishedFirstSeen
+		return now, storage.PublishedFirstSeen, p.note
+	case !newsdate.Plausible(p.t):
+		return now, storage.PublishedFirstSeen, fmt.Sprintf("date %s is before %d: the time first seen is used",
+			p.t.UTC().Format(time.RFC3339), newsdate.Earliest.Year())
 	case p.t.After(now.Add(futureSlack)):
-		return now, storage.PublishedFutureClamped
+		return now, storage.PublishedFutureClamped, fmt.Sprintf("date %s is in the future: clamped to the time fetched",
+			p.t.UTC().Format(time.RFC3339))
 	default:
-		return p.t.UTC(), p.from
+		return p.t.UTC(), p.from, p.note
 	}
 }
 

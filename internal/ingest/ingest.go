@@ -21,6 +21,7 @@ import (
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/fetch"
 	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/internal/safetext"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -141,7 +142,9 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 	}
 
 	poll := &poll{p: p, src: src, state: state, res: &res, m: p.Matcher()}
+	poll.rules = storage.RulesOf(poll.m.Claims())
 	err = poll.run(ctx)
+	p.rematchIfReloaded(ctx, poll.m)
 	validators := poll.validators
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -168,6 +171,20 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 	return p.finish(ctx, res, state, started, true, validators...)
 }
 
+// rematchIfReloaded matches again, with the live claims, what a poll that
+// ran with an older claim set saved after the reload: the reload's own
+// re-match ran before those saves.
+func (p *Pipeline) rematchIfReloaded(ctx context.Context, used *matcher.Matcher) {
+	live := p.Matcher()
+	if p.Preview != nil || live == used {
+		return
+	}
+	// Cut short by shutdown, the rest waits for the next start.
+	if err := RematchOutdated(ctx, p.Store, live, p.log()); err != nil && ctx.Err() == nil {
+		p.log().Error("re-matching articles saved with older claims (retried at the next reload or start)", "err", err)
+	}
+}
+
 // finish records the poll on the source (validators, error count, backoff)
 // and reports it.
 func (p *Pipeline) finish(ctx context.Context, res Result, state storage.SourceState, started time.Time, record bool, validators ...string) Result {
@@ -181,7 +198,7 @@ func (p *Pipeline) finish(ctx context.Context, res Result, state storage.SourceS
 		rec.ETag, rec.LastModified = validators[0], validators[1]
 	}
 	if res.Err != nil {
-		rec.Err = res.Err.Error()
+		rec.Err = safetext.Line(res.Err.Error()) // may quote what a server sent
 	}
 	if res.Outcome == storage.OutcomeFailed {
 		var retryAfter time.Duration

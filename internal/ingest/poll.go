@@ -29,6 +29,7 @@ type poll struct {
 	state storage.SourceState
 	res   *Result
 	m     *matcher.Matcher
+	rules storage.Rules // of m, recorded with every saved article
 
 	notModified bool
 	validators  []string // ETag, Last-Modified to keep
@@ -274,7 +275,7 @@ func feedItems(in []feed.Item) []item {
 		if len(text) < len(it.Summary) {
 			text = it.Summary
 		}
-		pub := pubTime{t: it.Published, from: storage.PublishedFeed}
+		pub := pubTime{t: it.Published, from: storage.PublishedFeed, note: it.DateNote}
 		if pub.t.IsZero() {
 			pub.t = it.Updated
 		}

@@ -25,22 +25,28 @@ const TermsSeparator = "; "
 // CSV columns, with numbers as numbers and matched_terms as an array. JSON
 // is not read by spreadsheets, so its text is not made Inert.
 type EvidenceJSON struct {
-	EvidenceID     int64    `json:"evidence_id"`
-	ClaimID        string   `json:"claim_id"`
-	ClaimStatement string   `json:"claim_statement"`
-	Stance         string   `json:"stance"`
-	MachineStance  string   `json:"machine_stance"`
-	Confidence     float64  `json:"confidence"`
-	PublishedAt    string   `json:"published_at"`
-	FirstSeenAt    string   `json:"first_seen_at"`
-	Source         string   `json:"source"`
-	Outlet         string   `json:"outlet"`
-	Title          string   `json:"title"`
-	URL            string   `json:"url"`
-	Snippet        string   `json:"snippet"`
-	MatchedTerms   []string `json:"matched_terms"`
-	StoryID        int64    `json:"story_id"`
-	ReviewNote     string   `json:"review_note"`
+	EvidenceID     int64   `json:"evidence_id"`
+	ClaimID        string  `json:"claim_id"`
+	ClaimStatement string  `json:"claim_statement"`
+	Stance         string  `json:"stance"`
+	MachineStance  string  `json:"machine_stance"`
+	Confidence     float64 `json:"confidence"`
+	PublishedAt    string  `json:"published_at"`
+	// DateNote says why published_at cannot be fully trusted; absent when
+	// it can.
+	DateNote    string `json:"date_note,omitempty"`
+	FirstSeenAt string `json:"first_seen_at"`
+	Source      string `json:"source"`
+	Outlet      string `json:"outlet"`
+	Title       string `json:"title"`
+	URL         string `json:"url"`
+	// ClaimedURL is a canonical URL on another site the page named, refused;
+	// absent when there is none.
+	ClaimedURL   string   `json:"claimed_url,omitempty"`
+	Snippet      string   `json:"snippet"`
+	MatchedTerms []string `json:"matched_terms"`
+	StoryID      int64    `json:"story_id"`
+	ReviewNote   string   `json:"review_note"`
 	// Stale is set only with --all, for evidence the changed claim no longer
 	// matches.
 	Stale bool `json:"stale,omitempty"`
@@ -74,7 +80,7 @@ func EvidenceToJSON(r storage.EvidenceRow) EvidenceJSON {
 	return EvidenceJSON{
 		EvidenceID: r.ID, ClaimID: r.ClaimID, ClaimStatement: r.ClaimStatement, Stance: string(r.Stance),
 		MachineStance: string(r.MachineStance), Confidence: r.Confidence, PublishedAt: Stamp(r.PublishedAt),
-		FirstSeenAt: Stamp(r.FirstSeenAt), Source: r.Source, Outlet: r.Outlet, Title: r.Title, URL: r.URL,
+		DateNote: r.DateNote, FirstSeenAt: Stamp(r.FirstSeenAt), Source: r.Source, Outlet: r.Outlet, Title: r.Title, URL: r.URL, ClaimedURL: r.ClaimedURL,
 		Snippet: r.Snippet, MatchedTerms: terms, StoryID: r.StoryID, ReviewNote: r.ReviewNote, Stale: r.Stale,
 	}
 }

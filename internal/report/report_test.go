@@ -116,6 +116,26 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
+// TestInertQuotedFormula: a cell that already starts with a quote before a
+// formula character gets its own quote, so a reader stripping one leading
+// quote (as the README advises) gets the original cell, never a formula.
+func TestInertQuotedFormula(t *testing.T) {
+	for _, in := range []string{"'=HYPERLINK(\"x\")", "'+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rcmd"} {
+		got := Inert(in)
+		if got != "'"+in {
+			t.Errorf("Inert(%q) = %q, want %q", in, got, "'"+in)
+		}
+		if stripped := got[1:]; stripped != in {
+			t.Errorf("Inert(%q) minus one quote = %q, want the original", in, stripped)
+		}
+	}
+	for _, in := range []string{"'quoted", "'", "''=x", "it's"} {
+		if got := Inert(in); got != in {
+			t.Errorf("Inert(%q) = %q, want it unchanged", in, got)
+		}
+	}
+}
+
 func TestInert(t *testing.T) {
 	for in, want := range map[string]string{
 		"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")",

@@ -18,8 +18,13 @@ const titleWidth = 60
 func WriteEvidenceTable(w io.Writer, rows []storage.EvidenceRow) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tPUBLISHED\tSTANCE\tCONF\tOUTLET\tTITLE")
-	reviewed := false
+	reviewed, doubtful := false, false
 	for _, r := range rows {
+		day := Day(r.PublishedAt)
+		if r.DateNote != "" {
+			day += "?"
+			doubtful = true
+		}
 		stance := string(r.Stance)
 		if r.Reviewed {
 			stance += "*"
@@ -28,17 +33,20 @@ func WriteEvidenceTable(w io.Writer, rows []storage.EvidenceRow) error {
 		if r.Stale {
 			stance += " (stale)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, Day(r.PublishedAt), stance,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, day, stance,
 			strconv.FormatFloat(r.Confidence, 'f', 2, 64), r.Outlet, Truncate(r.Title, titleWidth))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	var err error
 	if reviewed {
-		_, err := fmt.Fprintln(w, "\n* reviewed by an analyst (the machine's stance is kept: see --json)")
-		return err
+		_, err = fmt.Fprintln(w, "\n* reviewed by an analyst (the machine's stance is kept: see --json)")
 	}
-	return nil
+	if doubtful && err == nil {
+		_, err = fmt.Fprintln(w, "? a date that cannot be fully trusted (date_note in --json says why)")
+	}
+	return err
 }
 
 // SearchJSON is the JSON shape of one search hit.

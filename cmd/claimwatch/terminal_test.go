@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+)
+
+// hostileText holds what a terminal would obey: ESC sequences (clear
+// screen, OSC 52 clipboard write, OSC 0 window title), a C1 CSI, a carriage
+// return and a bidi override.
+const hostileText = "\x1b[2J\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07Su-35 \u009b31m\rjets \u202eIran\u202c"
+
+// terminalUnsafe reports the first character of s a terminal would obey.
+func terminalUnsafe(s string) (rune, bool) {
+	for _, r := range s {
+		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) ||
+			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// TestTerminalOutputIsSanitised: in a database written before ingest
+// cleaned text (or by another tool), titles, outlets, snippets, notes and
+// source errors hold terminal controls. The table and text outputs print
+// none of them; --json keeps the stored text exactly.
+func TestTerminalOutputIsSanitised(t *testing.T) {
+	db := reportDB(t)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, err = raw.ExecContext(ctx, `
+		UPDATE articles SET title = ? || title, outlet = ? || outlet;
+		UPDATE evidence SET snippet = ? || snippet;
+		UPDATE verdicts SET note = ?;
+		INSERT INTO sources (name, url, kind, last_error, error_count, created_at, updated_at)
+			VALUES ('evil', 'https://evil.example/rss', 'feed', ?, 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z');`,
+		hostileText, "\x1b[31m", hostileText, hostileText, hostileText)
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"evidence", "arms", "--all"},
+		{"search", "jets"},
+		{"status"},
+		{"verdict", "bank", "--history"},
+		{"sources", "list"},
+	} {
+		code, out, errOut := cli(t, "", append(args, "--db", db)...)
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", strings.Join(args, " "), code, errOut)
+			continue
+		}
+		if r, bad := terminalUnsafe(out); bad {
+			t.Errorf("%s printed %U:\n%q", strings.Join(args, " "), r, out)
+		}
+		if strings.Join(args, " ") != "status" && !strings.Contains(out, "Su-35") {
+			t.Errorf("%s lost the text around the controls:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	_, out, _ := cli(t, "", "evidence", "arms", "--json", "--db", db)
+	if !strings.Contains(out, `\u001b[2J`) || !strings.Contains(out, "\u202e") {
+		t.Errorf("evidence --json is not lossless:\n%s", out)
+	}
+}
