@@ -569,12 +569,12 @@ func TestPerHostDelay(t *testing.T) {
 	if len(starts) != 4 {
 		t.Fatalf("%d requests arrived", len(starts))
 	}
-	// Starts are spaced by the client; allow a little slack for the request's
-	// own trip to the server, which may vary between requests.
-	for i := 1; i < len(starts); i++ {
-		if gap := starts[i].Sub(starts[i-1]); gap < delay-20*time.Millisecond {
-			t.Errorf("gap between request %d and %d = %s, want about %s", i-1, i, gap, delay)
-		}
+	// The client spaces the starts; one request's trip to the server may
+	// take longer than the next one's on a busy machine, so a single gap
+	// can look short. Three delays must still separate the first arrival
+	// from the last, less one trip's worth of slack.
+	if span, want := starts[3].Sub(starts[0]), 3*delay-40*time.Millisecond; span < want {
+		t.Errorf("4 requests arrived within %s, want at least %s (3 delays of %s)", span, want, delay)
 	}
 }
 
