@@ -36,6 +36,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -73,6 +74,8 @@ type Store struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 	writerDone chan struct{}
+
+	alertRoute atomic.Pointer[AlertRoute] // see SetAlertRoute
 }
 
 // Open opens (creating if needed) the database at path, and brings its schema
