@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/alert"
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/ingest"
 	"github.com/claimwatch/claimwatch/internal/lock"
@@ -78,6 +79,7 @@ type runState struct {
 	pipe    *ingest.Pipeline
 	matcher atomic.Pointer[matcher.Matcher]
 	sources []config.Source
+	alerts  *alert.Sender // delivers the alert outbox (see alerts_cmd.go)
 }
 
 // prepare loads config and claims, takes the writer lock, opens the database
@@ -92,6 +94,10 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 		return nil, err
 	}
 	if err := checkQueryClaims(cfg, m.Claims()); err != nil {
+		return nil, err
+	}
+	rules, err := alertRules(cfg, m.Claims())
+	if err != nil {
 		return nil, err
 	}
 	path, err := a.resolvedDBPath()
@@ -123,6 +129,7 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if err = a.syncClaims(ctx, rt.store, m); err != nil {
 		return nil, err
 	}
+	a.setupAlerts(rt, rules)
 	if rt.sources, err = a.sources(ctx, cfg, rt.store); err != nil {
 		return nil, err
 	}
@@ -200,6 +207,7 @@ func (a *app) runOnce(ctx context.Context, o runOptions) error {
 	sum := rt.pipe.RunOnce(work, rt.sources, rt.cfg.Fetch.Concurrency)
 	progress.finish()
 	writeSummary(a.stdout, sum, time.Since(started))
+	a.deliverAlertsOnce(work, rt)
 	if sum.AllFailed() {
 		return exitStatus{exitFailure, fmt.Errorf("all %d source(s) failed", len(sum.Results))}
 	}

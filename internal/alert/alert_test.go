@@ -402,3 +402,11 @@ func TestBackoffDoublesToACap(t *testing.T) {
 		}
 	}
 }
+
+func TestNotifyErrorsHideTokens(t *testing.T) {
+	n := &notify{secrets: urlSecrets([]string{"slack://hook:T000-secret-token@channel?x=abcdefgh"})}
+	got := n.redact(`Post "https://hooks.slack.com/services/T000-secret-token": x=abcdefgh refused`)
+	if strings.Contains(got, "secret-token") || strings.Contains(got, "abcdefgh") {
+		t.Errorf("redacted = %q", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/claimwatch/claimwatch/internal/config"
@@ -25,13 +26,33 @@ const batchLimit = 500
 // when it is marked failed (see `claimwatch alerts retry`).
 type Sender struct {
 	Store   *storage.Store
-	Rules   []*Rule
+	Rules   []*Rule // set before Start; SetRules afterwards
 	Log     *slog.Logger
 	Now     func() time.Time // the clock; time.Now if nil
 	Every   time.Duration    // DefaultEvery if zero
 	Metrics *Metrics         // optional
 
-	wake chan struct{}
+	mu       sync.Mutex // guards Rules once started
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+func (s *Sender) wakeCh() chan struct{} {
+	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
+	return s.wake
+}
+
+// SetRules replaces the rules (a config reload); safe while running.
+func (s *Sender) SetRules(rules []*Rule) {
+	s.mu.Lock()
+	s.Rules = rules
+	s.mu.Unlock()
+}
+
+func (s *Sender) rules() []*Rule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Rules
 }
 
 // Outcome counts what a pass did.
@@ -56,11 +77,8 @@ func (s *Sender) log() *slog.Logger {
 // Wake makes a running Sender look at the outbox now (new evidence was
 // stored). It never blocks.
 func (s *Sender) Wake() {
-	if s.wake == nil {
-		return
-	}
 	select {
-	case s.wake <- struct{}{}:
+	case s.wakeCh() <- struct{}{}:
 	default:
 	}
 }
@@ -69,7 +87,7 @@ func (s *Sender) Wake() {
 // has stopped. A delivery in flight at the end is abandoned unacknowledged,
 // so it is sent again on the next start.
 func (s *Sender) Start(ctx context.Context) <-chan struct{} {
-	s.wake = make(chan struct{}, 1)
+	wake := s.wakeCh()
 	done := make(chan struct{})
 	every := s.Every
 	if every <= 0 {
@@ -87,7 +105,7 @@ func (s *Sender) Start(ctx context.Context) <-chan struct{} {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-			case <-s.wake:
+			case <-wake:
 			}
 		}
 	}()
@@ -97,11 +115,12 @@ func (s *Sender) Start(ctx context.Context) <-chan struct{} {
 // DeliverDue sends every alert that is due now, once over.
 func (s *Sender) DeliverDue(ctx context.Context) (Outcome, error) {
 	var out Outcome
-	if len(s.Rules) == 0 {
+	rules := s.rules()
+	if len(rules) == 0 {
 		return out, nil
 	}
-	names := make([]string, len(s.Rules))
-	for i, r := range s.Rules {
+	names := make([]string, len(rules))
+	for i, r := range rules {
 		names[i] = r.Name
 	}
 	due, err := s.Store.DueAlerts(ctx, names, s.now(), batchLimit)
@@ -113,7 +132,7 @@ func (s *Sender) DeliverDue(ctx context.Context) (Outcome, error) {
 		byRule[a.Rule] = append(byRule[a.Rule], a)
 	}
 	var errs []error
-	for _, r := range s.Rules {
+	for _, r := range rules {
 		rows := byRule[r.Name]
 		if len(rows) == 0 {
 			continue
