@@ -129,11 +129,17 @@ func oneFeedServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func TestRunOnceSendsSignedAlertOnceAndListShowsIt(t *testing.T) {
-	hook := newHookReceiver(t)
+// alertRun sets up a feed with one alerting item, a webhook receiver, a
+// database path and a config (extra: more lines of the alert rule).
+func alertRun(t *testing.T, extra string) (hook *hookReceiver, db, cfg string) {
+	t.Helper()
+	hook = newHookReceiver(t)
 	feed := oneFeedServer(t)
-	db := filepath.Join(t.TempDir(), "cw.db")
-	cfg := alertConfig(t, feed.URL+"/feed.xml", hook.URL, "")
+	return hook, filepath.Join(t.TempDir(), "cw.db"), alertConfig(t, feed.URL+"/feed.xml", hook.URL, extra)
+}
+
+func TestRunOnceSendsSignedAlertOnceAndListShowsIt(t *testing.T) {
+	hook, db, cfg := alertRun(t, "")
 	for range 2 {
 		if code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once"); code != 0 {
 			t.Fatalf("run --once: exit %d\n%s\n%s", code, out, errOut)
@@ -154,11 +160,8 @@ func TestRunOnceSendsSignedAlertOnceAndListShowsIt(t *testing.T) {
 }
 
 func TestFailedAlertsAreListedAndRetried(t *testing.T) {
-	hook := newHookReceiver(t)
+	hook, db, cfg := alertRun(t, "    retries: 1\n")
 	hook.set(true, false)
-	feed := oneFeedServer(t)
-	db := filepath.Join(t.TempDir(), "cw.db")
-	cfg := alertConfig(t, feed.URL+"/feed.xml", hook.URL, "    retries: 1\n")
 	code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once")
 	if code != 0 || !strings.Contains(out, "alerts: 0 sent, 1 failed") {
 		t.Fatalf("run --once: exit %d\n%s\n%s", code, out, errOut)
@@ -254,11 +257,8 @@ func TestDaemonDeliversAlertsAndCountsThem(t *testing.T) {
 // its alert are stored, the delivery never acknowledged. The next run sends
 // it (with the same idempotency key) and a third run sends nothing.
 func TestSIGKILLBetweenStoreAndSendDeliversOnceAfterRestart(t *testing.T) {
-	hook := newHookReceiver(t)
+	hook, db, cfg := alertRun(t, "")
 	hook.set(false, true)
-	feed := oneFeedServer(t)
-	db := filepath.Join(t.TempDir(), "cw.db")
-	cfg := alertConfig(t, feed.URL+"/feed.xml", hook.URL, "")
 
 	p := spawn(t, "--db", db, "--config", cfg, "--log-level", "error", "run", "--once")
 	var hungKey string

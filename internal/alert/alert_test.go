@@ -106,18 +106,21 @@ func deliver(t *testing.T, s *Sender) Outcome {
 	return out
 }
 
+const hookSecret = "shared-secret"
+
+// withWebhook serves rc and sets up one rule "ops" posting to it; extra are
+// more lines of the rule, indented by four spaces.
+func withWebhook(t *testing.T, rc *receiver, extra string) (*storage.Store, *Sender, *clock) {
+	t.Helper()
+	t.Setenv("CW_HOOK_SECRET", hookSecret)
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	return setup(t, "alerts:\n  - name: ops\n"+extra+"    webhook: {url: \""+srv.URL+"\", secret: \"${CW_HOOK_SECRET}\"}\n")
+}
+
 func TestWebhookGetsDocumentedSignedBody(t *testing.T) {
 	rc := &receiver{}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	t.Setenv("CW_HOOK_SECRET", "shared-secret")
-	st, s, clk := setup(t, `
-alerts:
-  - name: ops
-    claims: [military]
-    min_confidence: 0.5
-    webhook: {url: "`+srv.URL+`/hook", secret: "${CW_HOOK_SECRET}"}
-`)
+	st, s, clk := withWebhook(t, rc, "    claims: [military]\n    min_confidence: 0.5\n")
 	pub := time.Date(2026, 11, 29, 7, 30, 0, 0, time.UTC)
 	save(t, st, 1, 0, "su35-iran", claims.Supports, 0.8, pub)
 	save(t, st, 2, 0, "su35-iran", claims.Mentions, 0.9, pub)    // stance not wanted
@@ -131,7 +134,7 @@ alerts:
 		t.Fatalf("receiver got %d requests, want 1", len(rc.bodies))
 	}
 	body, req := rc.bodies[0], rc.requests[0]
-	if got, want := req.Header.Get(HeaderSignature), Sign([]byte("shared-secret"), body); !hmac.Equal([]byte(got), []byte(want)) {
+	if got, want := req.Header.Get(HeaderSignature), Sign([]byte(hookSecret), body); !hmac.Equal([]byte(got), []byte(want)) {
 		t.Errorf("signature %q, want %q", got, want)
 	}
 	var p map[string]any
@@ -166,15 +169,7 @@ alerts:
 
 func TestReceiverFailingThreeTimesGetsAlertOnce(t *testing.T) {
 	rc := &receiver{fail: 3}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	st, s, clk := setup(t, `
-alerts:
-  - name: ops
-    backoff: 1m
-    retries: 5
-    webhook: {url: "`+srv.URL+`"}
-`)
+	st, s, clk := withWebhook(t, rc, "    backoff: 1m\n    retries: 5\n")
 	save(t, st, 1, 0, "su35-iran", claims.Supports, 0.8, time.Now())
 	for i, wantWait := range []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute} {
 		if out := deliver(t, s); out.Failed != 1 {
@@ -209,15 +204,7 @@ alerts:
 
 func TestRetriesSpentMarkFailedUntilRetried(t *testing.T) {
 	rc := &receiver{fail: 2}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	st, s, clk := setup(t, `
-alerts:
-  - name: ops
-    backoff: 1m
-    retries: 2
-    webhook: {url: "`+srv.URL+`"}
-`)
+	st, s, clk := withWebhook(t, rc, "    backoff: 1m\n    retries: 2\n")
 	ctx := context.Background()
 	save(t, st, 1, 0, "su35-iran", claims.Supports, 0.8, time.Now())
 	deliver(t, s)
@@ -241,13 +228,7 @@ alerts:
 
 func TestStoryFromFiveOutletsAlertsOnce(t *testing.T) {
 	rc := &receiver{}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	st, s, _ := setup(t, `
-alerts:
-  - name: ops
-    webhook: {url: "`+srv.URL+`"}
-`)
+	st, s, _ := withWebhook(t, rc, "")
 	for n := 1; n <= 5; n++ {
 		save(t, st, n, 0x5555AAAA12345678, "su35-iran", claims.Supports, 0.8, time.Now())
 	}
@@ -365,13 +346,7 @@ alerts:
 
 func TestRuleTestSendsSample(t *testing.T) {
 	rc := &receiver{}
-	srv := httptest.NewServer(rc)
-	defer srv.Close()
-	st, s, clk := setup(t, `
-alerts:
-  - name: ops
-    webhook: {url: "`+srv.URL+`"}
-`)
+	st, s, clk := withWebhook(t, rc, "")
 	if err := Find(s.Rules, "OPS").Test(context.Background(), clk.now()); err != nil {
 		t.Fatal(err)
 	}
