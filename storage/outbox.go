@@ -265,6 +265,33 @@ func (s *Store) RetryAlerts(ctx context.Context, rule string, now time.Time) (in
 	return int(n), nil
 }
 
+// FailOrphanAlerts marks failed the pending alerts of rules not in rules
+// (removed or renamed in the config), so they do not wait forever; `alerts
+// retry` queues them again. It returns how many.
+func (s *Store) FailOrphanAlerts(ctx context.Context, rules []string, now time.Time) (int, error) {
+	args := []any{"rule no longer in the config", dbTime(now)}
+	q := `UPDATE alert_outbox SET status = 'failed', last_error = ?, next_attempt_at = ? WHERE status = 'pending'`
+	if len(rules) > 0 {
+		q += ` AND rule NOT IN (` + placeholders(len(rules)) + `)`
+		for _, r := range rules {
+			args = append(args, r)
+		}
+	}
+	var n int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fail orphan alerts: %w", err)
+	}
+	return int(n), nil
+}
+
 // AlertCount is how many outbox rows a rule has in a state.
 type AlertCount struct {
 	Rule, Status string

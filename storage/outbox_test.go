@@ -114,3 +114,23 @@ func TestOutboxRetryStates(t *testing.T) {
 		t.Fatalf("stats = %+v, oldest %v", counts, oldest)
 	}
 }
+
+func TestFailOrphanAlerts(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	syncTest(t, s, "c1")
+	s.SetAlertRoute(func(string, claims.Stance, float64) []AlertTarget {
+		return []AlertTarget{{Rule: "kept"}, {Rule: "removed"}}
+	})
+	mustSave(t, s, article(1, t0), finding("c1", claims.Supports))
+	if n, err := s.FailOrphanAlerts(ctx, []string{"kept"}, t0); err != nil || n != 1 {
+		t.Fatalf("FailOrphanAlerts = %d, %v; want 1", n, err)
+	}
+	failed, _ := s.ListAlerts(ctx, AlertFilter{Status: AlertFailed})
+	if len(failed) != 1 || failed[0].Rule != "removed" || failed[0].LastError != "rule no longer in the config" {
+		t.Fatalf("failed = %+v", failed)
+	}
+	if n, _ := s.FailOrphanAlerts(ctx, nil, t0); n != 1 {
+		t.Fatalf("with no rules left, the kept rule's alert is an orphan too: %d", n)
+	}
+}

@@ -95,6 +95,7 @@ func (s *Sender) Start(ctx context.Context) <-chan struct{} {
 	}
 	go func() {
 		defer close(done)
+		s.failOrphans(ctx)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
@@ -110,6 +111,21 @@ func (s *Sender) Start(ctx context.Context) <-chan struct{} {
 		}
 	}()
 	return done
+}
+
+// failOrphans marks failed the pending alerts of rules no longer
+// configured, with that reason, so `alerts list` says why they wait.
+func (s *Sender) failOrphans(ctx context.Context) {
+	var names []string
+	for _, r := range s.rules() {
+		names = append(names, r.Name)
+	}
+	n, err := s.Store.FailOrphanAlerts(ctx, names, s.now())
+	if err != nil {
+		s.log().Error("alerts of removed rules", "err", err)
+	} else if n > 0 {
+		s.log().Warn("alerts of rules no longer in the config marked failed", "alerts", n)
+	}
 }
 
 // DeliverDue sends every alert that is due now, once over.
