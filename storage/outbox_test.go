@@ -134,3 +134,24 @@ func TestFailOrphanAlerts(t *testing.T) {
 		t.Fatalf("with no rules left, the kept rule's alert is an orphan too: %d", n)
 	}
 }
+
+func TestRematchNeverAlerts(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	syncTest(t, s, "c1")
+	s.SetAlertRoute(routeSupports)
+	mustSave(t, s, article(1, t0), finding("c1", claims.Supports))
+	mustSave(t, s, article(2, t0)) // no evidence yet: a changed claim will match it
+	res, err := s.Rematch(ctx, "c1", func(a Article) (claims.Finding, bool) {
+		f := finding("c1", claims.Supports)
+		f.Confidence = 0.95
+		return f, true
+	}, nil)
+	if err != nil || res.New != 1 || res.Updated != 1 {
+		t.Fatalf("rematch = %+v, %v; want one new row and one updated", res, err)
+	}
+	all, _ := s.ListAlerts(ctx, AlertFilter{})
+	if len(all) != 1 {
+		t.Fatalf("alerts after the rematch: %+v; want only the first save's", all)
+	}
+}

@@ -238,7 +238,7 @@ func TestStoryFromFiveOutletsAlertsOnce(t *testing.T) {
 }
 
 func TestDigestCollectsADayInOneMail(t *testing.T) {
-	smtp := startSMTP(t)
+	smtp := startSMTP(t, false)
 	t.Setenv("CW_SMTP_PASSWORD", "pw-123")
 	st, s, clk := setup(t, fmt.Sprintf(`
 alerts:
@@ -297,8 +297,8 @@ alerts:
 	if !strings.Contains(data, "@claimwatch>") || !strings.Contains(data, "Message-ID: <") {
 		t.Errorf("no Message-ID from the idempotency key:\n%s", data)
 	}
-	if smtp.auth[0] != "alerts:pw-123" {
-		t.Errorf("auth %v", smtp.auth)
+	if a := smtp.auths(); len(a) != 1 || a[0] != "alerts:pw-123" {
+		t.Errorf("auth %v", a)
 	}
 	// The late alert waits for the next digest.
 	pending, _ := st.ListAlerts(context.Background(), storage.AlertFilter{Status: storage.AlertPending})
@@ -307,8 +307,21 @@ alerts:
 	}
 }
 
+func TestEmailOverImplicitTLSWithAuth(t *testing.T) {
+	smtp := startSMTP(t, true)
+	st, s, _ := setup(t, fmt.Sprintf(`
+alerts:
+  - name: mail
+    email: {host: 127.0.0.1, port: %d, security: tls, username: u, password: p, from: a@example.org, to: [b@example.org]}
+`, smtp.port()))
+	save(t, st, 1, 0, "su35-iran", claims.Supports, 0.8, time.Now())
+	if out := deliver(t, s); out.Sent != 1 || len(smtp.messages()) != 1 || fmt.Sprint(smtp.auths()) != "[u:p]" {
+		t.Fatalf("outcome %+v, %d mails, auth %v", out, len(smtp.messages()), smtp.auths())
+	}
+}
+
 func TestEmailEachUsesKeyAsMessageID(t *testing.T) {
-	smtp := startSMTP(t)
+	smtp := startSMTP(t, false)
 	st, s, _ := setup(t, fmt.Sprintf(`
 alerts:
   - name: mail

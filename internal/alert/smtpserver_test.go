@@ -17,11 +17,12 @@ import (
 // NOOP, QUIT) for a real client, and keeps what it received. As a careful
 // server does, it offers AUTH only once STARTTLS has encrypted the session.
 type smtpServer struct {
-	ln   net.Listener
-	tls  *tls.Config
-	mu   sync.Mutex
-	msgs []smtpMessage
-	auth []string // "user:password" per successful AUTH
+	ln       net.Listener
+	tls      *tls.Config
+	implicit bool
+	mu       sync.Mutex
+	msgs     []smtpMessage
+	auth     []string // "user:password" per successful AUTH
 }
 
 type smtpMessage struct {
@@ -30,7 +31,9 @@ type smtpMessage struct {
 	Data string
 }
 
-func startSMTP(t *testing.T) *smtpServer {
+// startSMTP starts the server; with implicitTLS the whole session is TLS
+// from the first byte (port 465 style) instead of upgraded by STARTTLS.
+func startSMTP(t *testing.T, implicitTLS bool) *smtpServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -46,7 +49,7 @@ func startSMTP(t *testing.T) *smtpServer {
 	hs.Close()
 	clientTLS = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 	t.Cleanup(func() { clientTLS = nil })
-	s := &smtpServer{ln: ln, tls: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	s := &smtpServer{ln: ln, tls: &tls.Config{Certificates: []tls.Certificate{cert}}, implicit: implicitTLS}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -68,10 +71,19 @@ func (s *smtpServer) messages() []smtpMessage {
 	return append([]smtpMessage(nil), s.msgs...)
 }
 
+func (s *smtpServer) auths() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.auth...)
+}
+
 func (s *smtpServer) serve(c net.Conn) {
 	defer func() { c.Close() }()
-	r := bufio.NewReader(c)
 	encrypted := false
+	if s.implicit {
+		c, encrypted = tls.Server(c, s.tls), true
+	}
+	r := bufio.NewReader(c)
 	say := func(line string) { c.Write([]byte(line + "\r\n")) }
 	say("220 test ESMTP")
 	var cur smtpMessage
