@@ -155,3 +155,7 @@ func TestRematchNeverAlerts(t *testing.T) {
 		t.Fatalf("alerts after the rematch: %+v; want only the first save's", all)
 	}
 }
+
+// BenchmarkSaveArticleAlerting is BenchmarkSaveArticle with one alert rule
+// wanting every article's supporting finding: the outbox's cost.
+func BenchmarkSaveArticleAlerting(b *testing.B) { benchmarkSave(b, routeSupports) }
