@@ -398,3 +398,25 @@ func TestNotifyErrorsHideTokens(t *testing.T) {
 		t.Errorf("redacted = %q", got)
 	}
 }
+
+func TestADownDestinationCostsOneAttemptPerPass(t *testing.T) {
+	rc := &receiver{fail: 1000}
+	st, s, clk := withWebhook(t, rc, "    backoff: 1m\n")
+	for n := 1; n <= 3; n++ {
+		save(t, st, n, 0, "su35-iran", claims.Supports, 0.8, time.Now())
+	}
+	if out := deliver(t, s); out.Failed != 1 || len(rc.requests) != 1 {
+		t.Fatalf("first pass: %+v, %d requests; want one attempt", out, len(rc.requests))
+	}
+	// The next passes reach the others; none is lost or skipped for good.
+	deliver(t, s)
+	deliver(t, s)
+	if len(rc.requests) != 3 {
+		t.Fatalf("%d requests after three passes, want 3", len(rc.requests))
+	}
+	rc.fail = 0
+	clk.add(time.Minute)
+	if out := deliver(t, s); out.Sent != 3 || rc.accepted != 3 {
+		t.Fatalf("after recovery: %+v, accepted %d", out, rc.accepted)
+	}
+}

@@ -154,23 +154,30 @@ func (s *Sender) DeliverDue(ctx context.Context) (Outcome, error) {
 			continue
 		}
 		if r.Mode == config.AlertDigest {
-			errs = append(errs, s.deliver(ctx, r, rows, &out))
+			_, err := s.deliver(ctx, r, rows, &out)
+			errs = append(errs, err)
 			continue
 		}
 		for _, row := range rows {
 			if ctx.Err() != nil {
 				break
 			}
-			errs = append(errs, s.deliver(ctx, r, []storage.OutboxAlert{row}, &out))
+			sent, err := s.deliver(ctx, r, []storage.OutboxAlert{row}, &out)
+			errs = append(errs, err)
+			if !sent {
+				// The destination is likely down: leave the rule's other
+				// alerts for a later pass rather than wait out a timeout each.
+				break
+			}
 		}
 	}
 	return out, errors.Join(errs...)
 }
 
-// deliver sends rows as one message (one alert, or a digest) and records
-// the outcome. Only a failure to record is returned: a failed send is the
-// alerts' state, retried later.
-func (s *Sender) deliver(ctx context.Context, r *Rule, rows []storage.OutboxAlert, out *Outcome) error {
+// deliver sends rows as one message (one alert, or a digest), records the
+// outcome and reports whether the destination accepted it. Only a failure
+// to record is an error: a failed send is the alerts' state, retried later.
+func (s *Sender) deliver(ctx context.Context, r *Rule, rows []storage.OutboxAlert, out *Outcome) (bool, error) {
 	ids := make([]int64, len(rows))
 	payloads := make([]Payload, 0, len(rows))
 	since := rows[0].CreatedAt
@@ -178,7 +185,7 @@ func (s *Sender) deliver(ctx context.Context, r *Rule, rows []storage.OutboxAler
 		ids[i] = row.ID
 		e, err := s.Store.Evidence(ctx, row.EvidenceID)
 		if err != nil {
-			return fmt.Errorf("alert %d: %w", row.ID, err)
+			return false, fmt.Errorf("alert %d: %w", row.ID, err)
 		}
 		payloads = append(payloads, newPayload(r.Name, row.IdempotencyKey, e))
 		if row.CreatedAt.Before(since) {
@@ -198,25 +205,25 @@ func (s *Sender) deliver(ctx context.Context, r *Rule, rows []storage.OutboxAler
 	rec := context.WithoutCancel(ctx)
 	if err == nil {
 		if err := s.Store.MarkAlertsSent(rec, ids, s.now()); err != nil {
-			return fmt.Errorf("rule %q: delivered but not recorded (it will be sent again): %w", r.Name, err)
+			return true, fmt.Errorf("rule %q: delivered but not recorded (it will be sent again): %w", r.Name, err)
 		}
 		out.Sent += len(ids)
 		s.Metrics.delivered(r.Name, "sent", len(ids))
 		s.log().Info("alert sent", "rule", r.Name, "alerts", len(ids), "key", m.key)
-		return nil
+		return true, nil
 	}
 	if ctx.Err() != nil {
-		return nil // abandoned at shutdown: still pending, not a failed attempt
+		return false, nil // abandoned at shutdown: still pending, not a failed attempt
 	}
 	next := s.now().Add(r.backoff(rows[0].Attempts))
 	if rerr := s.Store.MarkAlertsFailed(rec, ids, err.Error(), next, r.Retries); rerr != nil {
-		return fmt.Errorf("rule %q: recording a failed delivery: %w", r.Name, rerr)
+		return false, fmt.Errorf("rule %q: recording a failed delivery: %w", r.Name, rerr)
 	}
 	out.Failed += len(ids)
 	s.Metrics.delivered(r.Name, "failed", len(ids))
 	s.log().Warn("alert delivery failed", "rule", r.Name, "alerts", len(ids), "attempt", rows[0].Attempts+1,
 		"retries", r.Retries, "next", next, "err", err)
-	return nil
+	return false, nil
 }
 
 // backoff is the wait after a failed attempt that followed attempts earlier
