@@ -16,7 +16,8 @@ import (
 // nothing wakes it sooner.
 const DefaultEvery = 10 * time.Second
 
-// batchLimit bounds the alerts one pass takes from the outbox.
+// batchLimit bounds the alerts one pass takes from the outbox for a rule
+// (a digest of more goes out in several messages).
 const batchLimit = 500
 
 // Sender delivers the outbox: each-mode alerts one by one as soon as they
@@ -131,25 +132,17 @@ func (s *Sender) failOrphans(ctx context.Context) {
 // DeliverDue sends every alert that is due now, once over.
 func (s *Sender) DeliverDue(ctx context.Context) (Outcome, error) {
 	var out Outcome
-	rules := s.rules()
-	if len(rules) == 0 {
-		return out, nil
-	}
-	names := make([]string, len(rules))
-	for i, r := range rules {
-		names[i] = r.Name
-	}
-	due, err := s.Store.DueAlerts(ctx, names, s.now(), batchLimit)
-	if err != nil {
-		return out, err
-	}
-	byRule := map[string][]storage.OutboxAlert{}
-	for _, a := range due {
-		byRule[a.Rule] = append(byRule[a.Rule], a)
-	}
 	var errs []error
-	for _, r := range rules {
-		rows := byRule[r.Name]
+	// Rule by rule, so one rule's backlog never hides another's alerts.
+	for _, r := range s.rules() {
+		if ctx.Err() != nil {
+			break
+		}
+		rows, err := s.Store.DueAlerts(ctx, []string{r.Name}, s.now(), batchLimit)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		if len(rows) == 0 {
 			continue
 		}
