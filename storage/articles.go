@@ -127,7 +127,7 @@ func (s *Store) SaveArticle(ctx context.Context, a Article, findings []claims.Fi
 		r.hash = a.MatchedWith.Claims[f.ClaimID]
 		rows[i] = r
 	}
-	res, err := s.submit(ctx, &saveRequest{a: a, findings: rows, now: now, reply: make(chan saveReply, 1)})
+	res, err := s.submit(ctx, &saveRequest{a: a, findings: rows, route: s.routeFor(ctx), now: now, reply: make(chan saveReply, 1)})
 	if err != nil {
 		return SaveResult{}, fmt.Errorf("save article %s: %w", a.URL, diskFull(err))
 	}
@@ -137,7 +137,8 @@ func (s *Store) SaveArticle(ctx context.Context, a Article, findings []claims.Fi
 // saveArticle does SaveArticle's writes inside the writer's transaction.
 // The full-text row of a new article is written at once when fts is nil,
 // and otherwise appended to *fts for the caller to write (see writeFTS).
-func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, now time.Time, fts *[]*Article) (SaveResult, error) {
+// New evidence that route wants is recorded in the alert outbox.
+func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, route AlertRoute, now time.Time, fts *[]*Article) (SaveResult, error) {
 	var res SaveResult
 	published, byHash, err := existingArticle(w, a)
 	if err != nil {
@@ -169,6 +170,11 @@ func saveArticle(w *stmtTx, a *Article, findings []evidenceRow, now time.Time, f
 		}
 		if inserted {
 			res.NewEvidence++
+			if route != nil {
+				if err := enqueueAlerts(w, route, a, f, now); err != nil {
+					return res, fmt.Errorf("evidence for claim %q: %w", f.ClaimID, err)
+				}
+			}
 		}
 	}
 	return res, nil

@@ -11,9 +11,14 @@ import (
 
 // BenchmarkSaveArticle measures storing one new article with two findings
 // (article, FTS row, story lookup, evidence) per transaction.
-func BenchmarkSaveArticle(b *testing.B) {
+func BenchmarkSaveArticle(b *testing.B) { benchmarkSave(b, nil) }
+
+// benchmarkSave saves articles with two findings each, queuing alerts as
+// route says (nil: none).
+func benchmarkSave(b *testing.B, route AlertRoute) {
 	s := openTest(b)
 	syncTest(b, s, "c1", "c2")
+	s.SetAlertRoute(route)
 	ctx := context.Background()
 	fs := []claims.Finding{finding("c1", claims.Supports), finding("c2", claims.Mentions)}
 	a := article(0, t0)

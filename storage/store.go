@@ -37,6 +37,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite" // registers the "sqlite" driver
@@ -101,6 +102,8 @@ type Store struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 	writerDone chan struct{}
+
+	alertRoute atomic.Pointer[AlertRoute] // see SetAlertRoute
 }
 
 // Open opens (creating if needed) the database at path, and brings its schema

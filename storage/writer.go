@@ -21,6 +21,7 @@ const maxBatch = 64
 type saveRequest struct {
 	a        Article
 	findings []evidenceRow
+	route    AlertRoute // nil: record no alerts
 	now      time.Time
 	reply    chan saveReply // buffered: the writer never blocks on it
 }
@@ -125,7 +126,7 @@ func (s *Store) commitBatch(batch []*saveRequest) {
 		var fts []*Article
 		for i, req := range batch {
 			a := req.a
-			res, err := saveArticle(w, &a, req.findings, req.now, &fts)
+			res, err := saveArticle(w, &a, req.findings, req.route, req.now, &fts)
 			if err != nil {
 				failed = true
 				return err
@@ -149,7 +150,7 @@ func (s *Store) commitBatch(batch []*saveRequest) {
 					return err
 				}
 				a := req.a
-				res, err := saveArticle(w, &a, req.findings, req.now, nil)
+				res, err := saveArticle(w, &a, req.findings, req.route, req.now, nil)
 				if err != nil {
 					// If SQLite rolled the whole transaction back (it does on
 					// some I/O errors), the savepoint is gone: fail the batch

@@ -90,6 +90,7 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 			for _, f := range findings {
 				d.metrics.AddEvidence(f.ClaimID, string(f.Stance), 1)
 			}
+			rt.alerts.Wake()
 		}
 	}
 	shortest, longest := intervals(rt.sources, rt.cfg.Location)
@@ -115,6 +116,7 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 		d.sched.RunNow(s.Name)
 	}
 	retentionDone := d.startRetention(ctx)
+	alertsDone := d.startAlerts(ctx)
 	ready.Store(true)
 	a.log.Info("claimwatch running", "sources", len(rt.sources), "claims", len(rt.matcher.Load().Claims()),
 		"db", rt.store.Path(), "pid", os.Getpid())
@@ -137,6 +139,7 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 		a.log.Warn("polls still running at the deadline were cancelled; what they completed is stored", "err", err)
 	}
 	<-retentionDone
+	<-alertsDone
 	if srv != nil {
 		srv.Shutdown(stopCtx)
 	}
@@ -311,6 +314,11 @@ func (d *daemon) reload(ctx context.Context) {
 		refuse(err)
 		return
 	}
+	rules, err := alertRules(cfg, set)
+	if err != nil {
+		refuse(err)
+		return
+	}
 	for _, p := range problems {
 		if p.Warning {
 			a.log.Warn("claim file", "problem", p.String())
@@ -332,6 +340,7 @@ func (d *daemon) reload(ctx context.Context) {
 		a.log.Warn("reload: this setting changed but takes effect only at a restart", "key", key)
 	}
 	rt.matcher.Store(m)
+	d.applyAlerts(rules)
 	d.forgetRemoved(rt.sources, sources)
 	added := newSources(rt.sources, sources)
 	rt.cfg, rt.sources = cfg, sources

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/claimwatch/claimwatch/claims"
+	"github.com/claimwatch/claimwatch/internal/alert"
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/ingest"
 	"github.com/claimwatch/claimwatch/internal/lock"
@@ -81,6 +82,7 @@ type runState struct {
 	pipe    *ingest.Pipeline
 	matcher atomic.Pointer[matcher.Matcher]
 	sources []config.Source
+	alerts  *alert.Sender // delivers the alert outbox (see alerts_cmd.go)
 }
 
 // prepare loads config and claims, takes the writer lock, opens the database
@@ -95,6 +97,10 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 		return nil, err
 	}
 	if err := checkQueryClaims(cfg, m.Claims()); err != nil {
+		return nil, err
+	}
+	rules, err := alertRules(cfg, m.Claims())
+	if err != nil {
 		return nil, err
 	}
 	path, err := a.resolvedDBPath()
@@ -126,6 +132,7 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if err = a.syncClaims(ctx, rt.store, m); err != nil {
 		return nil, err
 	}
+	a.setupAlerts(rt, rules)
 	if rt.sources, err = a.sources(ctx, cfg, rt.store); err != nil {
 		return nil, err
 	}
@@ -203,6 +210,8 @@ func (a *app) runOnce(ctx context.Context, o runOptions) error {
 	sum := rt.pipe.RunOnce(work, rt.sources, rt.cfg.Fetch.Concurrency)
 	progress.finish()
 	writeSummary(a.terminal(), sum, time.Since(started))
+	// What was stored is alerted even when the pass stopped short.
+	a.deliverAlertsOnce(work, rt)
 	if err := sum.DiskFull(); err != nil {
 		return exitStatus{exitFailure, fmt.Errorf("the pass stopped: %w; free space, then run again: nothing stored is lost and %d item(s) not stored will be read again", storage.ErrDiskFull, sum.NotStored())}
 	}

@@ -76,6 +76,7 @@ type Config struct {
 	RetentionDays   int    // 0 keeps article text forever
 
 	Sources []Source
+	Alerts  []Alert // see alerts.go
 }
 
 // Fetch holds the politeness and safety limits of the HTTP fetcher.

@@ -185,7 +185,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, positions map
 }
 
 var (
-	topKeys    = []string{"db", "claims", "timezone", "default_schedule", "fetch", "shutdown_timeout", "listen", "retention_days", "sources"}
+	topKeys    = []string{"db", "claims", "timezone", "default_schedule", "fetch", "shutdown_timeout", "listen", "retention_days", "sources", "alerts"}
 	fetchKeys  = []string{"user_agent_contact", "timeout", "connect_timeout", "max_bytes", "max_redirects", "per_host_concurrency", "per_host_delay", "concurrency", "allow_private", "respect_robots"}
 	sourceKeys = []string{"name", "url", "kind", "schedule", "fetch_articles", "tags", "weight", "enabled", "page", "query"}
 	pageKeys   = []string{"links", "title", "date"}
@@ -227,6 +227,9 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 	}
 	if n, ok := f["sources"]; ok {
 		c.Sources = p.sources(n)
+	}
+	if n, ok := f["alerts"]; ok {
+		c.Alerts = p.alerts(n)
 	}
 }
 
