@@ -104,6 +104,27 @@ func TestClaimsCheckReportsFileLineAndExits2(t *testing.T) {
 	}
 }
 
+func TestClaimsCheckRunsTheExamples(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "jets.yaml")
+	claim := "id: jets\nstatement: Russia will sell jets to Iran.\nmade: 2020-01-10\n" +
+		"terms:\n  russia: [Russia]\n  iran: [Iran]\n  jets: [Su-35*]\n  transfer: [deliver*]\n" +
+		"event:\n  all: [russia, iran, jets]\n  direction: [[russia, transfer, iran]]\n  trigger: [transfer]\n" +
+		"examples:\n" +
+		"  - {text: \"Russia delivered Su-35 jets to Iran.\", expect: supports}\n" +
+		"  - {text: \"Russia will deliver Su-35 jets to Iran.\", expect: supports}\n"
+	if err := os.WriteFile(path, []byte(claim), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := cli(t, "", "claims", "check", path)
+	if code != exitUsage || !strings.Contains(out, path+":15: example expects supports for jets, got mentions") {
+		t.Fatalf("exit %d, output %q; want 2 and the wrong example at %s:15", code, out, path)
+	}
+	code, out, _ = cli(t, "", "claims", "check", filepath.Join("..", "..", "claims", "shipped"))
+	if code != 0 || strings.Contains(out, "(error)") {
+		t.Fatalf("the shipped claims: exit %d, output %q", code, out)
+	}
+}
+
 func TestBrokenClaimsDirRefusesToLoad(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "x.yaml"), []byte("id: [\n"), 0o644); err != nil {
