@@ -574,7 +574,7 @@ func (s *scan) decide() Result {
 	// negation right after it ("received no jets") speaks of the event.
 	past := s.lx.wordRoles(s.tk.Norm(s.end-1))&rolePastForm != 0
 	const pastReach = 2
-	neg, concord, unas, cond := 0, 0, 0, 0
+	neg, concord, unas, cond, denials := 0, 0, 0, 0, 0
 	for k := 0; k < s.n; k++ {
 		if !s.inClause(k) {
 			continue
@@ -597,15 +597,23 @@ func (s *scan) decide() Result {
 			r &^= roleUnasserted
 		}
 		if s.negative(k, r) {
-			if s.governsReport(k) {
+			switch {
+			case s.governsReport(k):
 				// "has not confirmed", "declined to comment": the
 				// event is left open, not denied
 				m.cat = catUnas
 				s.m[k+1].cat = catUnas // in the cue: "not confirmed"
 				unas++
-			} else {
+			case r&roleDenialVerb != 0 && denials > 0:
+				// "denied claims ..., debunking rumours": one denial
+				// said twice, not a denial of a denial
+				m.cat = catNeg
+			default:
 				m.cat = catNeg
 				neg++
+				if r&roleDenialVerb != 0 {
+					denials++
+				}
 			}
 		} else if r&roleNegationConcord != 0 {
 			concord++
@@ -641,6 +649,10 @@ func (s *scan) decide() Result {
 		unas++
 	}
 
+	if neg > 0 && neg%2 == 0 && s.deniedRefusal() {
+		unas++ // "rejected a report that Russia had refused to supply"
+	}
+
 	res := Result{Class: Asserted, Start: s.cs, End: s.ce}
 	question := s.question()
 	switch {
@@ -671,6 +683,41 @@ func (s *scan) negative(k int, r role) bool {
 			int(m.end) <= s.pos && s.pos-int(m.end) <= 1 || int(m.start) >= s.end
 	}
 	return false
+}
+
+// deniedRefusal reports whether the clause's first negative marker is a
+// denial and a later one is a refusal or failure before the event ("rejected
+// a report that Russia had refused to supply"): the denial of a refusal is
+// no report of the event, so it is left unasserted rather than asserted.
+// A failure after the event ("rejects reports of delivery delay") speaks of
+// an event under way and keeps the double negation. It moves the negative
+// markers into the cue of an unasserted clause.
+func (s *scan) deniedRefusal() bool {
+	first, refusal := -1, false
+	for k := 0; k < s.n; k++ {
+		if !s.inClause(k) || s.m[k].cat != catNeg {
+			continue
+		}
+		if first < 0 {
+			if s.m[k].roles&roleDenialVerb == 0 {
+				return false // "did not deny that ...": a real double negation
+			}
+			first = k
+			continue
+		}
+		if int(s.m[k].start) < s.pos && s.m[k].roles&(roleDenialVerb|roleDenialObject) == 0 {
+			refusal = true
+		}
+	}
+	if !refusal {
+		return false
+	}
+	for k := 0; k < s.n; k++ {
+		if s.inClause(k) && s.m[k].cat == catNeg {
+			s.m[k].cat = catUnas
+		}
+	}
+	return true
 }
 
 // markDenialObjects puts the objects of a counted denial ("reports",

@@ -39,9 +39,12 @@
 //     rest is a prefixed_verb stem (Persian, verb-final, negates verbs with
 //     prefixes: "تحویل نداد" is ن + داد; "متوقف نشد", was not stopped, is a
 //     double negation). negation_concord words (neither, nor,
-//     ни, هیچ) count once, and only in a clause with no other negation. An
-//     odd count negates; an even one cancels ("did not deny that ... were
-//     delivered" is asserted). A negation that governs a reporting or
+//     ни, هیچ) count once, and only in a clause with no other negation, and
+//     so do denial verbs ("denied claims ..., debunking rumours" is one
+//     denial). An odd count negates; an even one cancels ("did not deny
+//     that ... were delivered" is asserted), except a denial of a refusal
+//     before the event ("rejected a report that Russia had refused to
+//     supply"), which leaves the event unasserted. A negation that governs a reporting or
 //     confirm verb ("has not confirmed", "declined to comment") leaves the
 //     event unasserted instead. When the event word is a past_form
 //     ("delivered", "sold"), what follows it is its object or a relative
