@@ -564,7 +564,7 @@ func (s *scan) insert(m marker) {
 // otherwise a modal or plan makes it unasserted; otherwise it is asserted.
 func (s *scan) decide() Result {
 	for k := 0; k < s.n; k++ {
-		if s.inClause(k) && s.m[k].roles&roleDenialObject != 0 && s.m[k].roles&roleNotAMarker == 0 {
+		if s.deniedObject(k) {
 			s.hasDenialObject = true
 			break
 		}
@@ -733,10 +733,37 @@ func (s *scan) markDenialObjects() {
 		return
 	}
 	for k := 0; k < s.n; k++ {
-		if s.inClause(k) && s.m[k].cat == catNone && s.m[k].roles&roleDenialObject != 0 && s.m[k].roles&roleNotAMarker == 0 {
+		if s.m[k].cat != catNeg && s.deniedObject(k) {
 			s.m[k].cat = catNeg
 		}
 	}
+}
+
+// refusedObjectReach is how many words may stand between a denial verb and
+// the request or offer it turns down ("rejected a last-ditch bid").
+const refusedObjectReach = 3
+
+// deniedObject reports whether marker k, in the clause, is the object of a
+// denial: a denial_object anywhere ("dismissed reports that ..."), or a
+// refused_object a few words after a denial verb ("rejected Iran's request
+// to buy"): the request is turned down, so what it asked for is negated.
+func (s *scan) deniedObject(k int) bool {
+	m := &s.m[k]
+	if !s.inClause(k) || m.roles&roleNotAMarker != 0 {
+		return false
+	}
+	if m.roles&roleDenialObject != 0 {
+		return true
+	}
+	if m.roles&roleRefusedObject == 0 {
+		return false
+	}
+	for j := k - 1; j >= 0 && int(m.start)-int(s.m[j].end) <= refusedObjectReach; j-- {
+		if s.inClause(j) && s.m[j].roles&roleDenialVerb != 0 && s.m[j].roles&roleNotAMarker == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // governsReport reports whether the negative marker k governs a reporting

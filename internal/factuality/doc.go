@@ -33,8 +33,9 @@
 //     n't, never, no, "yet to", deny), negation_before only before the event
 //     ("without"), failure (refused, stalled, held back, cancelled, ...),
 //     denial_verb when its clause holds a denial_object ("dismissed
-//     reports", "rejected claims", "denied that") or it stands right before
-//     the event or after it, negative_prefix as a word right before the
+//     reports", "rejected claims", "denied that") or a refused_object a few
+//     words after it ("rejected Iran's request to buy", "turned down an
+//     offer"), or it stands right before the event or after it, negative_prefix as a word right before the
 //     event ("non-delivery") or as the start of a verb of the clause whose
 //     rest is a prefixed_verb stem (Persian, verb-final, negates verbs with
 //     prefixes: "تحویل نداد" is ن + داد; "متوقف نشد", was not stopped, is a

@@ -43,6 +43,7 @@ const (
 	rolePastForm
 	roleFutureForm
 	roleUnassertedNoun
+	roleRefusedObject
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -72,6 +73,7 @@ var roleNames = map[string]role{
 	"past_form":        rolePastForm,
 	"future_form":      roleFutureForm,
 	"unasserted_noun":  roleUnassertedNoun,
+	"refused_object":   roleRefusedObject,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
