@@ -831,11 +831,15 @@ func (s *scan) acronym(p int) bool {
 }
 
 // headlineInfinitive applies the infinitive role: "to" directly before the
-// event, after a word that is no marker ("Iran to buy Su-35 jets"), is a
-// plan. After an assert_before_to verb ("began to deliver") it is not; after
+// event, or before a passive_be before it ("first S-300 to be delivered"),
+// after a word that is no marker ("Iran to buy Su-35 jets"), is a plan.
+// After an assert_before_to verb ("began to deliver") it is not; after
 // another marker ("refused to", "plans to") that marker decides.
 func (s *scan) headlineInfinitive() bool {
 	p := s.pos - 1
+	if p-1 >= s.cs && !s.excluded(p) && s.covering(p) < 0 && s.lx.wordRoles(s.tk.Norm(p))&rolePassiveBe != 0 {
+		p--
+	}
 	if p < s.cs || s.excluded(p) || s.covering(p) >= 0 || s.lx.wordRoles(s.tk.Norm(p))&roleInfinitive == 0 {
 		return false
 	}

@@ -44,6 +44,7 @@ const (
 	roleFutureForm
 	roleUnassertedNoun
 	roleRefusedObject
+	rolePassiveBe
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -74,6 +75,7 @@ var roleNames = map[string]role{
 	"future_form":      roleFutureForm,
 	"unasserted_noun":  roleUnassertedNoun,
 	"refused_object":   roleRefusedObject,
+	"passive_be":       rolePassiveBe,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
@@ -89,7 +91,7 @@ func RoleNames() []string {
 // unscanned roles are looked up word by word where the rules need them,
 // never found by the clause scan: they are common words ("in", "to") or
 // parts of words (Persian verb stems after a negative prefix).
-const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm | roleFutureForm
+const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm | roleFutureForm | rolePassiveBe
 
 // Word pattern kinds.
 const (
