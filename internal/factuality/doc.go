@@ -59,7 +59,8 @@
 //     deliver" is a refusal); otherwise an unasserted marker (modal, future,
 //     plan, talks, proposal, expectation), a future_form event word (Russian
 //     "поставит"), or a headline infinitive ("Iran to buy ...": infinitive
-//     "to" right before the event, after no marker; after an
+//     "to" right before the event, or before a passive_be before it
+//     ("first S-300 to be delivered"), after no marker; after an
 //     assert_before_to verb such as "began" it stays asserted) makes it
 //     Unasserted. Anything else is Asserted: past, perfect, passive and the
 //     headline present report events as done. reporting and confirm verbs
