@@ -575,6 +575,7 @@ func (s *scan) decide() Result {
 	past := s.lx.wordRoles(s.tk.Norm(s.end-1))&rolePastForm != 0
 	const pastReach = 2
 	neg, concord, unas, cond, denials := 0, 0, 0, 0, 0
+	ownNounEnd := -1 // after a "no" that negates its own noun
 	for k := 0; k < s.n; k++ {
 		if !s.inClause(k) {
 			continue
@@ -595,6 +596,17 @@ func (s *scan) decide() Result {
 		}
 		if r&roleMonthName != 0 && s.isMonth(int(m.start)) {
 			r &^= roleUnasserted
+		}
+		if ownNounEnd >= 0 && int(m.start) >= ownNounEnd && int(m.start) < s.pos {
+			// "has no leverage to block arms sales": the block is
+			// spoken of under "no" too
+			r = r&^negativeRoles | roleUnasserted
+		}
+		if r&roleNegationDeterminer != 0 && s.ownNoun(k) {
+			// "will have no effect on plans to sell": "no" negates
+			// its own noun; the event is only spoken of
+			r = r&^(negativeRoles|roleNegationDeterminer) | roleUnasserted
+			ownNounEnd = int(m.end)
 		}
 		if s.negative(k, r) {
 			switch {
@@ -667,6 +679,9 @@ func (s *scan) decide() Result {
 	}
 	return res
 }
+
+// negativeRoles are the roles that can negate a clause.
+const negativeRoles = roleNegation | roleNegationBefore | roleNegationConcord | roleFailure | roleDenialVerb
 
 // negative reports whether marker k, with roles r, negates its clause.
 func (s *scan) negative(k int, r role) bool {
@@ -760,6 +775,30 @@ func (s *scan) deniedObject(k int) bool {
 	}
 	for j := k - 1; j >= 0 && int(m.start)-int(s.m[j].end) <= refusedObjectReach; j-- {
 		if s.inClause(j) && s.m[j].roles&roleDenialVerb != 0 && s.m[j].roles&roleNotAMarker == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ownNoun reports whether the negation_determiner marker k ("no")
+// determines a noun of its own rather than the event's: it stands inside
+// the clause, not first in it, with a link word between it and the event
+// ("has no reins to influence arms sales", "no effect on the sale"), and no
+// marker before the link. As a subject ("No contract for the supply has
+// been signed", "no agreement barred Russia from selling"), right before the
+// event ("no deliveries") or with the event in its noun phrase ("no S-300s
+// were delivered") it negates the event.
+func (s *scan) ownNoun(k int) bool {
+	m := &s.m[k]
+	if int(m.start) <= s.cs || int(m.end) >= s.pos {
+		return false
+	}
+	for i := int(m.end); i < s.pos; i++ {
+		if s.covering(i) >= 0 {
+			return false // "no agreements barred Russia from selling": its verb
+		}
+		if s.lx.wordRoles(s.tk.Norm(i))&roleLink != 0 {
 			return true
 		}
 	}

@@ -30,7 +30,11 @@
 //     conditional subordinate clause beside the clause ("If talks succeed,
 //     ..."; "... unless Iran pays") conditions it.
 //  3. Polarity. Negative markers in the clause are counted: negation (not,
-//     n't, never, no, "yet to", deny), negation_before only before the event
+//     n't, never, no, "yet to", deny; a negation_determiner "no" that
+//     determines a noun of its own, before a link word on the way to the
+//     event, leaves the event and the markers after the link unasserted
+//     instead: "has no leverage to block arms sales", "no effect on plans
+//     to sell"), negation_before only before the event
 //     ("without"), failure (refused, stalled, held back, cancelled, ...),
 //     denial_verb when its clause holds a denial_object ("dismissed
 //     reports", "rejected claims", "denied that") or a refused_object a few
