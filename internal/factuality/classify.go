@@ -576,8 +576,9 @@ func (s *scan) decide() Result {
 	const pastReach = 2
 	neg, concord, unas, cond, denials := 0, 0, 0, 0, 0
 	ownNounEnd := -1 // after a "no" that negates its own noun
+	relEnd := s.relativeAfter()
 	for k := 0; k < s.n; k++ {
-		if !s.inClause(k) {
+		if !s.inClause(k) || int(s.m[k].start) >= relEnd {
 			continue
 		}
 		m := &s.m[k]
@@ -678,6 +679,21 @@ func (s *scan) decide() Result {
 		res.Cue = s.cue(catNeg, false) // a double negation
 	}
 	return res
+}
+
+// relativeAfter returns the end of the relative_after marker ("that") that
+// opens a relative or complement clause after the event and its object
+// ("vetoes a resolution that would have condemned Iran"), or the clause's
+// end: the markers of that clause speak of its own verb, not the event.
+// Right after the event ("the deal that ...") the clause may be the
+// event's own relative clause before its predicate, so it counts.
+func (s *scan) relativeAfter() int {
+	for k := 0; k < s.n; k++ {
+		if st := int(s.m[k].start); s.inClause(k) && st > s.end && s.m[k].roles&roleRelativeAfter != 0 {
+			return int(s.m[k].end)
+		}
+	}
+	return s.ce
 }
 
 // negativeRoles are the roles that can negate a clause.

@@ -47,6 +47,7 @@ const (
 	rolePassiveBe
 	roleNegationDeterminer
 	roleLink
+	roleRelativeAfter
 )
 
 // roleNames are the role keys of a lexicon file.
@@ -80,6 +81,7 @@ var roleNames = map[string]role{
 	"passive_be":          rolePassiveBe,
 	"negation_determiner": roleNegationDeterminer,
 	"link":                roleLink,
+	"relative_after":      roleRelativeAfter,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
