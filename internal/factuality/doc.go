@@ -57,6 +57,9 @@
 //     negation counts only right after it ("received no jets"), and the
 //     unasserted_noun words of its subject or object ("The proposal was
 //     approved") do not hedge it.
+//     After the event and its object, a relative_after word ("vetoes a
+//     resolution that would have condemned Iran") opens a clause whose
+//     markers are its own and are not counted.
 //  4. Modality. A condition or question (condition words, a clause ending in
 //     "?" or "؟") makes the clause Unasserted whatever its polarity;
 //     otherwise an odd polarity makes it Negated even when modal ("won't
