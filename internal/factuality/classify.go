@@ -564,7 +564,7 @@ func (s *scan) insert(m marker) {
 // otherwise a modal or plan makes it unasserted; otherwise it is asserted.
 func (s *scan) decide() Result {
 	for k := 0; k < s.n; k++ {
-		if s.inClause(k) && s.m[k].roles&roleDenialObject != 0 && s.m[k].roles&roleNotAMarker == 0 {
+		if s.deniedObject(k) {
 			s.hasDenialObject = true
 			break
 		}
@@ -574,9 +574,11 @@ func (s *scan) decide() Result {
 	// negation right after it ("received no jets") speaks of the event.
 	past := s.lx.wordRoles(s.tk.Norm(s.end-1))&rolePastForm != 0
 	const pastReach = 2
-	neg, concord, unas, cond := 0, 0, 0, 0
+	neg, concord, unas, cond, denials := 0, 0, 0, 0, 0
+	ownNounEnd := -1 // after a "no" that negates its own noun
+	relEnd := s.relativeAfter()
 	for k := 0; k < s.n; k++ {
-		if !s.inClause(k) {
+		if !s.inClause(k) || int(s.m[k].start) >= relEnd {
 			continue
 		}
 		m := &s.m[k]
@@ -596,16 +598,35 @@ func (s *scan) decide() Result {
 		if r&roleMonthName != 0 && s.isMonth(int(m.start)) {
 			r &^= roleUnasserted
 		}
+		if ownNounEnd >= 0 && int(m.start) >= ownNounEnd && int(m.start) < s.pos {
+			// "has no leverage to block arms sales": the block is
+			// spoken of under "no" too
+			r = r&^negativeRoles | roleUnasserted
+		}
+		if r&roleNegationDeterminer != 0 && s.ownNoun(k) {
+			// "will have no effect on plans to sell": "no" negates
+			// its own noun; the event is only spoken of
+			r = r&^(negativeRoles|roleNegationDeterminer) | roleUnasserted
+			ownNounEnd = int(m.end)
+		}
 		if s.negative(k, r) {
-			if s.governsReport(k) {
+			switch {
+			case s.governsReport(k):
 				// "has not confirmed", "declined to comment": the
 				// event is left open, not denied
 				m.cat = catUnas
 				s.m[k+1].cat = catUnas // in the cue: "not confirmed"
 				unas++
-			} else {
+			case r&roleDenialVerb != 0 && denials > 0:
+				// "denied claims ..., debunking rumours": one denial
+				// said twice, not a denial of a denial
+				m.cat = catNeg
+			default:
 				m.cat = catNeg
 				neg++
+				if r&roleDenialVerb != 0 {
+					denials++
+				}
 			}
 		} else if r&roleNegationConcord != 0 {
 			concord++
@@ -641,6 +662,10 @@ func (s *scan) decide() Result {
 		unas++
 	}
 
+	if neg > 0 && neg%2 == 0 && s.deniedRefusal() {
+		unas++ // "rejected a report that Russia had refused to supply"
+	}
+
 	res := Result{Class: Asserted, Start: s.cs, End: s.ce}
 	question := s.question()
 	switch {
@@ -655,6 +680,24 @@ func (s *scan) decide() Result {
 	}
 	return res
 }
+
+// relativeAfter returns the end of the relative_after marker ("that") that
+// opens a relative or complement clause after the event and its object
+// ("vetoes a resolution that would have condemned Iran"), or the clause's
+// end: the markers of that clause speak of its own verb, not the event.
+// Right after the event ("the deal that ...") the clause may be the
+// event's own relative clause before its predicate, so it counts.
+func (s *scan) relativeAfter() int {
+	for k := 0; k < s.n; k++ {
+		if st := int(s.m[k].start); s.inClause(k) && st > s.end && s.m[k].roles&roleRelativeAfter != 0 {
+			return int(s.m[k].end)
+		}
+	}
+	return s.ce
+}
+
+// negativeRoles are the roles that can negate a clause.
+const negativeRoles = roleNegation | roleNegationBefore | roleNegationConcord | roleFailure | roleDenialVerb
 
 // negative reports whether marker k, with roles r, negates its clause.
 func (s *scan) negative(k int, r role) bool {
@@ -673,6 +716,41 @@ func (s *scan) negative(k int, r role) bool {
 	return false
 }
 
+// deniedRefusal reports whether the clause's first negative marker is a
+// denial and a later one is a refusal or failure before the event ("rejected
+// a report that Russia had refused to supply"): the denial of a refusal is
+// no report of the event, so it is left unasserted rather than asserted.
+// A failure after the event ("rejects reports of delivery delay") speaks of
+// an event under way and keeps the double negation. It moves the negative
+// markers into the cue of an unasserted clause.
+func (s *scan) deniedRefusal() bool {
+	first, refusal := -1, false
+	for k := 0; k < s.n; k++ {
+		if !s.inClause(k) || s.m[k].cat != catNeg {
+			continue
+		}
+		if first < 0 {
+			if s.m[k].roles&roleDenialVerb == 0 {
+				return false // "did not deny that ...": a real double negation
+			}
+			first = k
+			continue
+		}
+		if int(s.m[k].start) < s.pos && s.m[k].roles&(roleDenialVerb|roleDenialObject) == 0 {
+			refusal = true
+		}
+	}
+	if !refusal {
+		return false
+	}
+	for k := 0; k < s.n; k++ {
+		if s.inClause(k) && s.m[k].cat == catNeg {
+			s.m[k].cat = catUnas
+		}
+	}
+	return true
+}
+
 // markDenialObjects puts the objects of a counted denial ("reports",
 // "that") into the cue beside the denial verb.
 func (s *scan) markDenialObjects() {
@@ -686,10 +764,61 @@ func (s *scan) markDenialObjects() {
 		return
 	}
 	for k := 0; k < s.n; k++ {
-		if s.inClause(k) && s.m[k].cat == catNone && s.m[k].roles&roleDenialObject != 0 && s.m[k].roles&roleNotAMarker == 0 {
+		if s.m[k].cat != catNeg && s.deniedObject(k) {
 			s.m[k].cat = catNeg
 		}
 	}
+}
+
+// refusedObjectReach is how many words may stand between a denial verb and
+// the request or offer it turns down ("rejected a last-ditch bid").
+const refusedObjectReach = 3
+
+// deniedObject reports whether marker k, in the clause, is the object of a
+// denial: a denial_object anywhere ("dismissed reports that ..."), or a
+// refused_object a few words after a denial verb ("rejected Iran's request
+// to buy"): the request is turned down, so what it asked for is negated.
+func (s *scan) deniedObject(k int) bool {
+	m := &s.m[k]
+	if !s.inClause(k) || m.roles&roleNotAMarker != 0 {
+		return false
+	}
+	if m.roles&roleDenialObject != 0 {
+		return true
+	}
+	if m.roles&roleRefusedObject == 0 {
+		return false
+	}
+	for j := k - 1; j >= 0 && int(m.start)-int(s.m[j].end) <= refusedObjectReach; j-- {
+		if s.inClause(j) && s.m[j].roles&roleDenialVerb != 0 && s.m[j].roles&roleNotAMarker == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ownNoun reports whether the negation_determiner marker k ("no")
+// determines a noun of its own rather than the event's: it stands inside
+// the clause, not first in it, with a link word between it and the event
+// ("has no reins to influence arms sales", "no effect on the sale"), and no
+// marker before the link. As a subject ("No contract for the supply has
+// been signed", "no agreement barred Russia from selling"), right before the
+// event ("no deliveries") or with the event in its noun phrase ("no S-300s
+// were delivered") it negates the event.
+func (s *scan) ownNoun(k int) bool {
+	m := &s.m[k]
+	if int(m.start) <= s.cs || int(m.end) >= s.pos {
+		return false
+	}
+	for i := int(m.end); i < s.pos; i++ {
+		if s.covering(i) >= 0 {
+			return false // "no agreements barred Russia from selling": its verb
+		}
+		if s.lx.wordRoles(s.tk.Norm(i))&roleLink != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // governsReport reports whether the negative marker k governs a reporting
@@ -757,11 +886,15 @@ func (s *scan) acronym(p int) bool {
 }
 
 // headlineInfinitive applies the infinitive role: "to" directly before the
-// event, after a word that is no marker ("Iran to buy Su-35 jets"), is a
-// plan. After an assert_before_to verb ("began to deliver") it is not; after
+// event, or before a passive_be before it ("first S-300 to be delivered"),
+// after a word that is no marker ("Iran to buy Su-35 jets"), is a plan.
+// After an assert_before_to verb ("began to deliver") it is not; after
 // another marker ("refused to", "plans to") that marker decides.
 func (s *scan) headlineInfinitive() bool {
 	p := s.pos - 1
+	if p-1 >= s.cs && !s.excluded(p) && s.covering(p) < 0 && s.lx.wordRoles(s.tk.Norm(p))&rolePassiveBe != 0 {
+		p--
+	}
 	if p < s.cs || s.excluded(p) || s.covering(p) >= 0 || s.lx.wordRoles(s.tk.Norm(p))&roleInfinitive == 0 {
 		return false
 	}

@@ -30,18 +30,26 @@
 //     conditional subordinate clause beside the clause ("If talks succeed,
 //     ..."; "... unless Iran pays") conditions it.
 //  3. Polarity. Negative markers in the clause are counted: negation (not,
-//     n't, never, no, "yet to", deny), negation_before only before the event
+//     n't, never, no, "yet to", deny; a negation_determiner "no" that
+//     determines a noun of its own, before a link word on the way to the
+//     event, leaves the event and the markers after the link unasserted
+//     instead: "has no leverage to block arms sales", "no effect on plans
+//     to sell"), negation_before only before the event
 //     ("without"), failure (refused, stalled, held back, cancelled, ...),
 //     denial_verb when its clause holds a denial_object ("dismissed
-//     reports", "rejected claims", "denied that") or it stands right before
-//     the event or after it, negative_prefix as a word right before the
+//     reports", "rejected claims", "denied that") or a refused_object a few
+//     words after it ("rejected Iran's request to buy", "turned down an
+//     offer"), or it stands right before the event or after it, negative_prefix as a word right before the
 //     event ("non-delivery") or as the start of a verb of the clause whose
 //     rest is a prefixed_verb stem (Persian, verb-final, negates verbs with
 //     prefixes: "تحویل نداد" is ن + داد; "متوقف نشد", was not stopped, is a
 //     double negation). negation_concord words (neither, nor,
-//     ни, هیچ) count once, and only in a clause with no other negation. An
-//     odd count negates; an even one cancels ("did not deny that ... were
-//     delivered" is asserted). A negation that governs a reporting or
+//     ни, هیچ) count once, and only in a clause with no other negation, and
+//     so do denial verbs ("denied claims ..., debunking rumours" is one
+//     denial). An odd count negates; an even one cancels ("did not deny
+//     that ... were delivered" is asserted), except a denial of a refusal
+//     before the event ("rejected a report that Russia had refused to
+//     supply"), which leaves the event unasserted. A negation that governs a reporting or
 //     confirm verb ("has not confirmed", "declined to comment") leaves the
 //     event unasserted instead. When the event word is a past_form
 //     ("delivered", "sold"), what follows it is its object or a relative
@@ -49,13 +57,17 @@
 //     negation counts only right after it ("received no jets"), and the
 //     unasserted_noun words of its subject or object ("The proposal was
 //     approved") do not hedge it.
+//     After the event and its object, a relative_after word ("vetoes a
+//     resolution that would have condemned Iran") opens a clause whose
+//     markers are its own and are not counted.
 //  4. Modality. A condition or question (condition words, a clause ending in
 //     "?" or "؟") makes the clause Unasserted whatever its polarity;
 //     otherwise an odd polarity makes it Negated even when modal ("won't
 //     deliver" is a refusal); otherwise an unasserted marker (modal, future,
 //     plan, talks, proposal, expectation), a future_form event word (Russian
 //     "поставит"), or a headline infinitive ("Iran to buy ...": infinitive
-//     "to" right before the event, after no marker; after an
+//     "to" right before the event, or before a passive_be before it
+//     ("first S-300 to be delivered"), after no marker; after an
 //     assert_before_to verb such as "began" it stays asserted) makes it
 //     Unasserted. Anything else is Asserted: past, perfect, passive and the
 //     headline present report events as done. reporting and confirm verbs

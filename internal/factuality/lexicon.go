@@ -43,35 +43,45 @@ const (
 	rolePastForm
 	roleFutureForm
 	roleUnassertedNoun
+	roleRefusedObject
+	rolePassiveBe
+	roleNegationDeterminer
+	roleLink
+	roleRelativeAfter
 )
 
 // roleNames are the role keys of a lexicon file.
 var roleNames = map[string]role{
-	"negation":         roleNegation,
-	"negation_before":  roleNegationBefore,
-	"negation_concord": roleNegationConcord,
-	"negative_prefix":  roleNegativePrefix,
-	"prefixed_verb":    rolePrefixedVerb,
-	"failure":          roleFailure,
-	"denial_verb":      roleDenialVerb,
-	"denial_object":    roleDenialObject,
-	"unasserted":       roleUnasserted,
-	"condition":        roleCondition,
-	"assert_before_to": roleAssertBeforeTo,
-	"infinitive":       roleInfinitive,
-	"reporting":        roleReporting,
-	"confirm":          roleConfirm,
-	"boundary":         roleBoundary,
-	"subordinator":     roleSubordinator,
-	"relative":         roleRelative,
-	"comma_boundary":   roleCommaBoundary,
-	"not_a_marker":     roleNotAMarker,
-	"month_name":       roleMonthName,
-	"month_before":     roleMonthBefore,
-	"pronoun":          rolePronoun,
-	"past_form":        rolePastForm,
-	"future_form":      roleFutureForm,
-	"unasserted_noun":  roleUnassertedNoun,
+	"negation":            roleNegation,
+	"negation_before":     roleNegationBefore,
+	"negation_concord":    roleNegationConcord,
+	"negative_prefix":     roleNegativePrefix,
+	"prefixed_verb":       rolePrefixedVerb,
+	"failure":             roleFailure,
+	"denial_verb":         roleDenialVerb,
+	"denial_object":       roleDenialObject,
+	"unasserted":          roleUnasserted,
+	"condition":           roleCondition,
+	"assert_before_to":    roleAssertBeforeTo,
+	"infinitive":          roleInfinitive,
+	"reporting":           roleReporting,
+	"confirm":             roleConfirm,
+	"boundary":            roleBoundary,
+	"subordinator":        roleSubordinator,
+	"relative":            roleRelative,
+	"comma_boundary":      roleCommaBoundary,
+	"not_a_marker":        roleNotAMarker,
+	"month_name":          roleMonthName,
+	"month_before":        roleMonthBefore,
+	"pronoun":             rolePronoun,
+	"past_form":           rolePastForm,
+	"future_form":         roleFutureForm,
+	"unasserted_noun":     roleUnassertedNoun,
+	"refused_object":      roleRefusedObject,
+	"passive_be":          rolePassiveBe,
+	"negation_determiner": roleNegationDeterminer,
+	"link":                roleLink,
+	"relative_after":      roleRelativeAfter,
 }
 
 // RoleNames returns the role keys a lexicon file may use, sorted.
@@ -87,7 +97,7 @@ func RoleNames() []string {
 // unscanned roles are looked up word by word where the rules need them,
 // never found by the clause scan: they are common words ("in", "to") or
 // parts of words (Persian verb stems after a negative prefix).
-const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm | roleFutureForm
+const unscanned = roleNegativePrefix | rolePrefixedVerb | roleInfinitive | roleMonthBefore | rolePastForm | roleFutureForm | rolePassiveBe | roleLink
 
 // Word pattern kinds.
 const (
