@@ -71,10 +71,10 @@ func (e *SkipError) Error() string {
 
 // Reader reads the pages of one WARC file.
 type Reader struct {
-	src     string
-	body    io.ReadCloser
-	r       *gowarc.WarcFileReader
-	buf     bytes.Buffer
+	src  string
+	body io.ReadCloser
+	r    *gowarc.WarcFileReader
+	buf  bytes.Buffer
 	// Ignored counts records that are not pages (requests, metadata,
 	// redirects, images): not errors, just not read.
 	Ignored int
