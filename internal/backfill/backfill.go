@@ -62,15 +62,15 @@ type Options struct {
 // again after a resume count again.
 type Stats struct {
 	Files, FilesDone, FilesFailed int
-	Records    int64 // pages read (records that are pages)
-	Ignored    int64 // records that are not pages (requests, redirects, media)
-	Skipped    int64 // broken records, skipped with a logged reason
-	Candidates int64 // pages the prefilter let through
-	Known      int64 // pages already stored
-	Stored     int64 // articles stored (new)
-	Evidence   int64 // new evidence
-	Failed     int64 // pages that could not be extracted or stored
-	Bytes      int64 // payload bytes read
+	Records                       int64 // pages read (records that are pages)
+	Ignored                       int64 // records that are not pages (requests, redirects, media)
+	Skipped                       int64 // broken records, skipped with a logged reason
+	Candidates                    int64 // pages the prefilter let through
+	Known                         int64 // pages already stored
+	Stored                        int64 // articles stored (new)
+	Evidence                      int64 // new evidence
+	Failed                        int64 // pages that could not be extracted or stored
+	Bytes                         int64 // payload bytes read
 	// Offset and Size: compressed bytes read and total, over the files
 	// that could be sized, for an ETA.
 	Offset, Size int64
