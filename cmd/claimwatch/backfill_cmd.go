@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/internal/backfill"
+	"github.com/claimwatch/claimwatch/internal/warc"
+)
+
+func init() { register(backfillCommand) }
+
+type backfillOptions struct {
+	store       string
+	wait        bool
+	json        bool
+	noPrefilter bool
+}
+
+func backfillCommand(a *app) *cobra.Command {
+	var o backfillOptions
+	cmd := &cobra.Command{
+		Use:   "backfill [flags] FILE|DIR|URL...",
+		Short: "Read history from WARC files into the database",
+		Long: `Read the pages of WARC files (.warc or .warc.gz; paths, directories of them,
+or http(s) URLs), and store the evidence they hold for the claims, as run
+--once stores what the sources give today.
+
+A cheap prefilter reads every page's text once; only pages where some claim's
+terms can all be present are extracted and matched. With --store matched (the
+default) only pages with evidence are stored; --store all keeps every page.
+
+Progress is checkpointed in the database per file: after SIGINT or SIGKILL the
+same command carries on where it stopped and stores nothing twice. Only one
+claimwatch writes a database at a time: backfill refuses while another one
+does, or waits for it with --wait.
+
+Exit status: 0 every file read; 1 some file could not be read, or interrupted;
+2 bad usage, config or claim files.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.backfill(cmd, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.store, "store", "matched", "which pages to store: matched (pages with evidence) or all")
+	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
+	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	f.BoolVar(&o.noPrefilter, "no-prefilter", false, "extract and match every page (slow; to compare)")
+	return cmd
+}
+
+func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) error {
+	if o.store != "matched" && o.store != "all" {
+		return usagef("--store %q: want matched or all", o.store)
+	}
+	files, err := warc.Expand(args)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	ctx := cmd.Context()
+	rt, err := a.prepare(ctx, runOptions{wait: o.wait})
+	if err != nil {
+		return err
+	}
+	defer rt.lock.Release()
+	bo := backfill.Options{
+		Store: rt.store, Pipeline: rt.pipe, Matcher: rt.matcher.Load(),
+		StoreAll: o.store == "all", NoPrefilter: o.noPrefilter,
+		HTTP: &http.Client{}, Log: a.log,
+	}
+	tty := isTerminal(a.stderr)
+	if tty {
+		bo.Progress = func(s backfill.Stats) {
+			fmt.Fprintf(a.stderr, "\r\033[K%s", progressLine(s))
+		}
+	}
+	stats, err := backfill.Run(ctx, bo, files)
+	if tty {
+		fmt.Fprint(a.stderr, "\r\033[K")
+	}
+	if o.json {
+		if jerr := writeBackfillJSON(a.stdout, stats, err); jerr != nil {
+			return jerr
+		}
+	} else {
+		fmt.Fprintln(a.stdout, progressLine(stats))
+	}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return exitStatus{exitFailure, errors.New("interrupted; what was finished is stored and checkpointed: run the same command again to carry on")}
+	case err != nil:
+		return exitStatus{exitFailure, err}
+	case stats.FilesFailed > 0:
+		return exitStatus{exitFailure, fmt.Errorf("%d of %d file(s) not finished (see the log)", stats.FilesFailed, stats.Files)}
+	}
+	return nil
+}
+
+// progressLine is the one-line account of a backfill, live and final.
+func progressLine(s backfill.Stats) string {
+	rate := 0.0
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Records) / secs
+	}
+	return fmt.Sprintf("files %d/%d (%d failed), records %d (%.0f/s, %.1f MB), candidates %d, new articles %d, new evidence %d, already stored %d, skipped %d, took %s",
+		s.FilesDone, s.Files, s.FilesFailed, s.Records, rate, float64(s.Bytes)/1e6, s.Candidates, s.Stored, s.Evidence, s.Known, s.Skipped+s.Failed, s.Elapsed.Round(time.Millisecond))
+}
+
+func writeBackfillJSON(w io.Writer, s backfill.Stats, runErr error) error {
+	out := map[string]any{
+		"files": s.Files, "files_done": s.FilesDone, "files_failed": s.FilesFailed,
+		"records": s.Records, "ignored_records": s.Ignored, "skipped_records": s.Skipped,
+		"candidates": s.Candidates, "already_stored": s.Known, "new_articles": s.Stored,
+		"new_evidence": s.Evidence, "failed_pages": s.Failed, "payload_bytes": s.Bytes,
+		"seconds": s.Elapsed.Seconds(),
+	}
+	if runErr != nil {
+		out["error"] = runErr.Error()
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
