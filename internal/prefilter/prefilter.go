@@ -25,9 +25,12 @@ import (
 	"github.com/claimwatch/claimwatch/internal/matcher"
 )
 
-// maxJoined bounds a word joined across tags; longer runs are no words a
-// claim term can be.
-const maxJoined = 256
+// maxJoined bounds a run joined across tags (scripts without spaces can
+// run a paragraph long); maxPieces bounds how many pieces one reading joins.
+const (
+	maxJoined = 16 << 10
+	maxPieces = 6
+)
 
 // Filter answers for one page at a time; it is not safe for concurrent use
 // (take one per goroutine), and reuses its buffers between pages.
@@ -36,6 +39,7 @@ type Filter struct {
 	buf      []byte // visible text, tags as spaces
 	tail     []byte // the run of non-space bytes touching the last tag
 	pieces   int    // how many text pieces tail joins
+	cuts     []int  // where each piece starts in tail
 }
 
 // New returns a Filter over the matcher's claims.
@@ -47,7 +51,7 @@ func New(m *matcher.Matcher) *Filter {
 // certain, the page holds no evidence.
 func (f *Filter) Page(page []byte) bool {
 	f.presence.Reset()
-	f.buf, f.tail, f.pieces = f.buf[:0], f.tail[:0], 0
+	f.buf, f.tail, f.pieces, f.cuts = f.buf[:0], f.tail[:0], 0, f.cuts[:0]
 	f.visible(page)
 	f.endWord()
 	f.presence.Add(unsafeString(f.buf))
@@ -122,6 +126,9 @@ func (f *Filter) startTag(src []byte, i int) int {
 		j++
 	}
 	name := src[i+1 : j]
+	if !textTag(name) {
+		return skipTag(src, j)
+	}
 	var ldJSON bool
 	end := j
 	for end < len(src) && src[end] != '>' {
@@ -156,6 +163,56 @@ func (f *Filter) startTag(src []byte, i int) int {
 		return skipTo(src, end+close, '>')
 	}
 	return end
+}
+
+// textTag: the tags whose attributes or content need reading; every other
+// tag is skipped to its end.
+func textTag(name []byte) bool {
+	switch len(name) {
+	case 3:
+		return equalFold(name, "img")
+	case 4:
+		return equalFold(name, "meta")
+	case 5:
+		return equalFold(name, "style") || equalFold(name, "title")
+	case 6:
+		return equalFold(name, "script")
+	case 8:
+		return equalFold(name, "textarea")
+	}
+	return false
+}
+
+// skipTag returns the index after the '>' ending a tag whose attributes
+// start at src[i]; a quote counts only as an attribute value's.
+func skipTag(src []byte, i int) int {
+	for i < len(src) {
+		k := bytes.IndexAny(src[i:], "\"'>")
+		if k < 0 {
+			return len(src)
+		}
+		i += k
+		if src[i] == '>' {
+			return i + 1
+		}
+		if !afterEquals(src, i) {
+			i++
+			continue
+		}
+		end := bytes.IndexByte(src[i+1:], src[i])
+		if end < 0 {
+			return len(src)
+		}
+		i += 1 + end + 1
+	}
+	return len(src)
+}
+
+// afterEquals reports whether the quote at src[i] opens an attribute value.
+func afterEquals(src []byte, i int) bool {
+	for i--; i >= 0 && isSpace(src[i]); i-- {
+	}
+	return i >= 0 && src[i] == '='
 }
 
 // attrText adds an attribute value as a text of its own.
@@ -207,6 +264,12 @@ func (f *Filter) text(seg []byte) {
 	if bytes.IndexByte(seg, '&') >= 0 {
 		seg = []byte(html.UnescapeString(string(seg)))
 	}
+	if f.pieces > 0 && allSpace(seg) {
+		// Extractors drop the white space between two elements, so the
+		// word may still go on after the next tag.
+		f.buf = append(f.buf, seg...)
+		return
+	}
 	lead := 0
 	for lead < len(seg) && !isSpace(seg[lead]) {
 		lead++
@@ -232,22 +295,29 @@ func (f *Filter) text(seg []byte) {
 // join extends the word running across tags.
 func (f *Filter) join(piece []byte) {
 	if len(f.tail)+len(piece) > maxJoined {
-		f.tail, f.pieces = f.tail[:0], 0
-		return
+		f.endWord()
 	}
+	f.cuts = append(f.cuts, len(f.tail))
 	f.tail = append(f.tail, piece...)
 	f.pieces++
 }
 
-// endWord ends the word running across tags: joined from several pieces,
-// it is added whole beside its pieces.
+// endWord ends the run of pieces across tags. Each tag between them may
+// or may not separate words in extracted text, so every run of two or more
+// adjacent pieces (up to maxPieces) is added as a word of its own; the
+// single pieces are in the text already.
 func (f *Filter) endWord() {
 	if f.pieces > 1 {
-		f.buf = append(f.buf, ' ')
-		f.buf = append(f.buf, f.tail...)
-		f.buf = append(f.buf, ' ')
+		f.cuts = append(f.cuts, len(f.tail))
+		for i := 0; i < f.pieces; i++ {
+			for j := i + 2; j <= min(f.pieces, i+maxPieces); j++ {
+				f.buf = append(f.buf, ' ')
+				f.buf = append(f.buf, f.tail[f.cuts[i]:f.cuts[j]]...)
+				f.buf = append(f.buf, ' ')
+			}
+		}
 	}
-	f.tail, f.pieces = f.tail[:0], 0
+	f.tail, f.pieces, f.cuts = f.tail[:0], 0, f.cuts[:0]
 }
 
 // boundary is a tag: a break between words in one reading.
@@ -323,6 +393,15 @@ func skipTo(src []byte, i int, c byte) int {
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
+}
+
+func allSpace(b []byte) bool {
+	for _, c := range b {
+		if !isSpace(c) {
+			return false
+		}
+	}
+	return true
 }
 
 func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
