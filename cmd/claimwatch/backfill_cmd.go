@@ -17,20 +17,25 @@ import (
 func init() { register(backfillCommand) }
 
 type backfillOptions struct {
-	store       string
-	wait        bool
-	json        bool
-	noPrefilter bool
+	sitemaps     []string
+	since, until string
+	store        string
+	wait         bool
+	json         bool
+	noPrefilter  bool
 }
 
 func backfillCommand(a *app) *cobra.Command {
 	var o backfillOptions
 	cmd := &cobra.Command{
-		Use:   "backfill [flags] FILE|DIR|URL...",
-		Short: "Read history from WARC files into the database",
+		Use:   "backfill [flags] [FILE|DIR|URL...]",
+		Short: "Read history from WARC files and news sitemaps into the database",
 		Long: `Read the pages of WARC files (.warc or .warc.gz; paths, directories of them,
 or http(s) URLs), and store the evidence they hold for the claims, as run
---once stores what the sources give today.
+--once stores what the sources give today. With --sitemap SITE-OR-SITEMAP-URL,
+read a news site's sitemaps (a bare site's robots.txt names them) for the
+window --since/--until and fetch the entries whose title or URL words can hold
+a claim's terms.
 
 A cheap prefilter reads every page's text once; only pages where some claim's
 terms can all be present are extracted and matched. With --store matched (the
@@ -43,12 +48,15 @@ does, or waits for it with --wait.
 
 Exit status: 0 every file read; 1 some file could not be read, or interrupted;
 2 bad usage, config or claim files.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.backfill(cmd, o, args)
 		},
 	}
 	f := cmd.Flags()
+	f.StringSliceVar(&o.sitemaps, "sitemap", nil, "read a news site's sitemaps: its address (robots.txt names them) or a sitemap URL; repeatable")
+	f.StringVar(&o.since, "since", "", "sitemaps: only entries dated on or after `DATE` (YYYY-MM-DD)")
+	f.StringVar(&o.until, "until", "", "sitemaps: only entries dated before `DATE` (YYYY-MM-DD)")
 	f.StringVar(&o.store, "store", "matched", "which pages to store: matched (pages with evidence) or all")
 	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
@@ -59,6 +67,20 @@ Exit status: 0 every file read; 1 some file could not be read, or interrupted;
 func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) error {
 	if o.store != "matched" && o.store != "all" {
 		return usagef("--store %q: want matched or all", o.store)
+	}
+	if len(args) == 0 && len(o.sitemaps) == 0 {
+		return usagef("backfill: give WARC files, directories or URLs, or --sitemap")
+	}
+	var window [2]time.Time
+	for i, v := range []string{o.since, o.until} {
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return usagef("--%s %q: want a date as YYYY-MM-DD", []string{"since", "until"}[i], v)
+		}
+		window[i] = t
 	}
 	files, err := warc.Expand(args)
 	if err != nil {
@@ -82,6 +104,11 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		}
 	}
 	stats, err := backfill.Run(ctx, bo, files)
+	if err == nil && len(o.sitemaps) > 0 {
+		var sm backfill.Stats
+		sm, err = backfill.RunSitemaps(ctx, bo, backfill.SitemapOptions{Fetcher: rt.pipe.Fetcher, Since: window[0], Until: window[1]}, o.sitemaps)
+		stats = stats.Add(sm)
+	}
 	if tty {
 		fmt.Fprint(a.stderr, "\r\033[K")
 	}

@@ -78,7 +78,7 @@ func TestBackfillCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "records 0 ") || !strings.Contains(string(out), "files 1/1") {
 		t.Fatalf("second run: %v\n%s", err, out)
 	}
-	for _, args := range [][]string{{"--store", "some", file}, {filepath.Join(t.TempDir(), "missing.warc")}} {
+	for _, args := range [][]string{{"--store", "some", file}, {filepath.Join(t.TempDir(), "missing.warc")}, {}, {"--sitemap", "https://news.example/", "--since", "2021-13-01"}} {
 		cmd := backfillCmd(t, bin, db, cfg, args...)
 		out, err := cmd.CombinedOutput()
 		if cmd.ProcessState.ExitCode() != 2 {

@@ -305,12 +305,18 @@ func (r *run) page(ctx context.Context, f *prefilter.Filter, p warc.Page) error 
 	}
 	r.c.candidates.Add(1)
 	res, err := r.o.Pipeline.StoreArchived(ctx, r.o.Source, ingest.Archived{URL: p.URL, Body: body, Captured: p.Date}, r.o.StoreAll)
+	return r.count(ctx, p.URL, res, err)
+}
+
+// count files a page's outcome; only the store's own failures (and the
+// end of the context) are returned.
+func (r *run) count(ctx context.Context, url string, res ingest.ArchivedResult, err error) error {
 	switch {
 	case err != nil && (ctx.Err() != nil || isStoreErr(err)):
 		return err
 	case err != nil:
 		r.c.failed.Add(1)
-		r.o.Log.Debug("backfill: page not stored", "url", p.URL, "err", err)
+		r.o.Log.Debug("backfill: page not stored", "url", url, "err", err)
 	case res.Known:
 		r.c.known.Add(1)
 	case res.Stored:
@@ -393,4 +399,24 @@ func fileSize(name string) int64 {
 		return 0
 	}
 	return info.Size()
+}
+
+// Add sums two runs' stats (WARC files and sitemaps of one command).
+func (s Stats) Add(o Stats) Stats {
+	s.Files += o.Files
+	s.FilesDone += o.FilesDone
+	s.FilesFailed += o.FilesFailed
+	s.Records += o.Records
+	s.Ignored += o.Ignored
+	s.Skipped += o.Skipped
+	s.Candidates += o.Candidates
+	s.Known += o.Known
+	s.Stored += o.Stored
+	s.Evidence += o.Evidence
+	s.Failed += o.Failed
+	s.Bytes += o.Bytes
+	s.Offset += o.Offset
+	s.Size += o.Size
+	s.Elapsed += o.Elapsed
+	return s
 }
