@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/claimwatch/claimwatch/internal/backfill"
+	"github.com/claimwatch/claimwatch/internal/lock"
 	"github.com/claimwatch/claimwatch/internal/warc"
+	"github.com/claimwatch/claimwatch/storage"
 )
 
 func init() { register(backfillCommand) }
@@ -19,6 +22,7 @@ func init() { register(backfillCommand) }
 type backfillOptions struct {
 	sitemaps     []string
 	since, until string
+	shard        string
 	store        string
 	wait         bool
 	json         bool
@@ -57,6 +61,7 @@ Exit status: 0 every file read; 1 some file could not be read, or interrupted;
 	f.StringSliceVar(&o.sitemaps, "sitemap", nil, "read a news site's sitemaps: its address (robots.txt names them) or a sitemap URL; repeatable")
 	f.StringVar(&o.since, "since", "", "sitemaps: only entries dated on or after `DATE` (YYYY-MM-DD)")
 	f.StringVar(&o.until, "until", "", "sitemaps: only entries dated before `DATE` (YYYY-MM-DD)")
+	f.StringVar(&o.shard, "shard", "", "take only shard `K/N` of the WARC inputs (0 <= K < N; every shard given the same list); merge shards with db merge")
 	f.StringVar(&o.store, "store", "matched", "which pages to store: matched (pages with evidence) or all")
 	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
@@ -85,6 +90,13 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	files, err := warc.Expand(args)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if o.shard != "" {
+		var k, n int
+		if _, err := fmt.Sscanf(o.shard, "%d/%d", &k, &n); err != nil || n < 1 || k < 0 || k >= n || fmt.Sprintf("%d/%d", k, n) != o.shard {
+			return usagef("--shard %q: want K/N with 0 <= K < N, as 2/8", o.shard)
+		}
+		files = backfill.Shard(files, k, n)
 	}
 	ctx := cmd.Context()
 	rt, err := a.prepare(ctx, runOptions{wait: o.wait})
@@ -154,4 +166,49 @@ func writeBackfillJSON(w io.Writer, s backfill.Stats, runErr error) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// dbMergeCommand is `db merge OUT.db IN.db...`: shards of a backfill into
+// one database.
+func dbMergeCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "merge OUT.db IN.db...",
+		Short: "Merge databases (backfill shards) into one",
+		Long: `Save every article of the input databases, with its evidence, into OUT.db
+(created if missing): deduplicated by canonical URL and content hash, grouped
+into stories, backfill checkpoints kept. Reviews are not carried over.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			for _, in := range args[1:] {
+				if _, err := os.Stat(in); err != nil {
+					return usagef("db merge: %v", err)
+				}
+			}
+			m, err := a.matcher()
+			if err != nil {
+				return err
+			}
+			l, err := lock.Acquire(args[0])
+			if err != nil {
+				return err
+			}
+			defer l.Release()
+			out, err := storage.Open(ctx, args[0])
+			if err != nil {
+				return fmt.Errorf("db merge: %w", err)
+			}
+			defer out.Close()
+			if err := a.syncClaims(ctx, out, m); err != nil {
+				return err
+			}
+			st, err := backfill.Merge(ctx, out, args[1:])
+			if err != nil {
+				return exitStatus{exitFailure, err}
+			}
+			fmt.Fprintf(a.stdout, "merged %d database(s): %d articles read, %d new, %d new evidence, %d checkpoints\n",
+				len(args)-1, st.Articles, st.NewArticles, st.NewEvidence, st.Checkpoints)
+			return nil
+		},
+	}
 }

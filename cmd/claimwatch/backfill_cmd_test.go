@@ -145,3 +145,40 @@ func TestKillDuringBackfill(t *testing.T) {
 	}
 	t.Logf("survived %d SIGKILLs (%d runs finished between them); reference run %s", killed, finished, full.Round(time.Millisecond))
 }
+
+// TestBackfillShardsAndMerge: backfill --shard K/4 four times, db merge the
+// four databases: the evidence of one unsharded backfill.
+func TestBackfillShardsAndMerge(t *testing.T) {
+	bin := claimwatchBinary(t)
+	corpus := crashCorpus(t, 4)
+	cfg := localConfig(t, corpus)
+	var files []string
+	for range 6 {
+		files = append(files, backfillWARC(t, corpus, 10))
+	}
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.db")
+	if out, err := backfillCmd(t, bin, whole, cfg, files...).CombinedOutput(); err != nil {
+		t.Fatalf("backfill: %v\n%s", err, out)
+	}
+	merge := []string{"--db", filepath.Join(dir, "unused.db"), "--config", cfg, "db", "merge", filepath.Join(dir, "merged.db")}
+	for k := range 4 {
+		db := filepath.Join(dir, fmt.Sprintf("shard-%d.db", k))
+		args := append([]string{"--shard", fmt.Sprintf("%d/4", k)}, files...)
+		if out, err := backfillCmd(t, bin, db, cfg, args...).CombinedOutput(); err != nil {
+			t.Fatalf("shard %d: %v\n%s", k, err, out)
+		}
+		merge = append(merge, db)
+	}
+	if out, err := exec.Command(bin, merge...).CombinedOutput(); err != nil {
+		t.Fatalf("db merge: %v\n%s", err, out)
+	}
+	want, got := dbCheck(t, whole), dbCheck(t, filepath.Join(dir, "merged.db"))
+	if diff := setDiff(want, got); diff != "" || len(want) < 20 {
+		t.Fatalf("merged shards differ from one backfill (%d rows):\n%s", len(want), diff)
+	}
+	cmd := backfillCmd(t, bin, whole, cfg, "--shard", "4/4", files[0])
+	if out, _ := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != 2 {
+		t.Fatalf("--shard 4/4: exit %d, want 2\n%s", cmd.ProcessState.ExitCode(), out)
+	}
+}
