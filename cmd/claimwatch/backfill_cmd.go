@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/claimwatch/claimwatch/internal/backfill"
+	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/lock"
 	"github.com/claimwatch/claimwatch/internal/warc"
 	"github.com/claimwatch/claimwatch/storage"
@@ -21,6 +22,7 @@ func init() { register(backfillCommand) }
 
 type backfillOptions struct {
 	sitemaps     []string
+	sources      []string
 	since, until string
 	shard        string
 	store        string
@@ -39,7 +41,8 @@ or http(s) URLs), and store the evidence they hold for the claims, as run
 --once stores what the sources give today. With --sitemap SITE-OR-SITEMAP-URL,
 read a news site's sitemaps (a bare site's robots.txt names them) for the
 window --since/--until and fetch the entries whose title or URL words can hold
-a claim's terms.
+a claim's terms. With --source NAME, run a query source's searches once per
+month window (narrowed while a window returns the engine's maximum).
 
 A cheap prefilter reads every page's text once; only pages where some claim's
 terms can all be present are extracted and matched. With --store matched (the
@@ -59,8 +62,9 @@ Exit status: 0 every file read; 1 some file could not be read, or interrupted;
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.sitemaps, "sitemap", nil, "read a news site's sitemaps: its address (robots.txt names them) or a sitemap URL; repeatable")
-	f.StringVar(&o.since, "since", "", "sitemaps: only entries dated on or after `DATE` (YYYY-MM-DD)")
-	f.StringVar(&o.until, "until", "", "sitemaps: only entries dated before `DATE` (YYYY-MM-DD)")
+	f.StringSliceVar(&o.sources, "source", nil, "run the dated searches of the named query source(s), month by month; repeatable")
+	f.StringVar(&o.since, "since", "", "sitemaps and searches: from `DATE` (YYYY-MM-DD; searches default to each claim's made date)")
+	f.StringVar(&o.until, "until", "", "sitemaps and searches: before `DATE` (YYYY-MM-DD; default now)")
 	f.StringVar(&o.shard, "shard", "", "take only shard `K/N` of the WARC inputs (0 <= K < N; every shard given the same list); merge shards with db merge")
 	f.StringVar(&o.store, "store", "matched", "which pages to store: matched (pages with evidence) or all")
 	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
@@ -73,8 +77,8 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	if o.store != "matched" && o.store != "all" {
 		return usagef("--store %q: want matched or all", o.store)
 	}
-	if len(args) == 0 && len(o.sitemaps) == 0 {
-		return usagef("backfill: give WARC files, directories or URLs, or --sitemap")
+	if len(args) == 0 && len(o.sitemaps) == 0 && len(o.sources) == 0 {
+		return usagef("backfill: give WARC files, directories or URLs, --sitemap or --source")
 	}
 	var window [2]time.Time
 	for i, v := range []string{o.since, o.until} {
@@ -116,6 +120,20 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		}
 	}
 	stats, err := backfill.Run(ctx, bo, files)
+	if err == nil && len(o.sources) > 0 {
+		srcs, serr := selectSources(rt.sources, o.sources)
+		if serr != nil {
+			return serr
+		}
+		for _, src := range srcs {
+			if src.Kind != config.KindQuery {
+				return usagef("--source %s: a %s source; backfill searches only query sources", src.Name, src.Kind)
+			}
+		}
+		var q backfill.Stats
+		q, err = backfill.RunQueries(ctx, bo, backfill.QueryOptions{Since: window[0], Until: window[1]}, srcs)
+		stats = stats.Add(q)
+	}
 	if err == nil && len(o.sitemaps) > 0 {
 		var sm backfill.Stats
 		sm, err = backfill.RunSitemaps(ctx, bo, backfill.SitemapOptions{Fetcher: rt.pipe.Fetcher, Since: window[0], Until: window[1]}, o.sitemaps)
