@@ -240,10 +240,14 @@ func (r *Reader) page(rec gowarc.Record) (Page, bool, error) {
 
 // httpPage reads the HTTP response a response record holds.
 func httpPage(p Page, block []byte) (Page, bool, error) {
-	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(block)), nil)
+	src := bytes.NewReader(block)
+	br := bufio.NewReader(src)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		return p, false, fmt.Errorf("%s: HTTP response: %w", p.URL, err)
 	}
+	// Where the header ends: what neither reader has handed out yet.
+	headerEnd := len(block) - src.Len() - br.Buffered()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return p, false, nil
 	}
@@ -251,7 +255,16 @@ func httpPage(p Page, block []byte) (Page, bool, error) {
 	if !isHTML(p.ContentType) {
 		return p, false, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxRecordBytes+1))
+	var body []byte
+	if len(resp.TransferEncoding) == 0 {
+		// The payload is the rest of the block, already in memory.
+		body = block[headerEnd:]
+		if resp.ContentLength >= 0 && int64(len(body)) > resp.ContentLength {
+			body = body[:resp.ContentLength]
+		}
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, MaxRecordBytes+1))
+	}
 	if err != nil && len(resp.TransferEncoding) > 0 {
 		// Archives often store the payload de-chunked but keep the header:
 		// then the bytes after the header are the payload.
