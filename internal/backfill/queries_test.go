@@ -48,7 +48,10 @@ func TestDatedQueries(t *testing.T) {
 			fmt.Fprint(w, evidencePages[0])
 		case strings.HasPrefix(r.URL.Path, "/a/"):
 			w.Header().Set("Content-Type", "text/html")
-			fmt.Fprint(w, unrelatedPage(rng, len(r.URL.Path)))
+			mu.Lock() // the server answers on many goroutines
+			page := unrelatedPage(rng, len(r.URL.Path))
+			mu.Unlock()
+			fmt.Fprint(w, page)
 		default:
 			http.NotFound(w, r)
 		}
