@@ -13,7 +13,7 @@ import (
 // without it: the evidence stored must be the same, row for row.
 func TestPrefilterLosesNothing(t *testing.T) {
 	dir := t.TempDir()
-	path, n := writeWARC(t, dir, true, 300, 1)
+	path, n := writeWARC(t, dir, true, 60, 1)
 	var sets [2][]string
 	var stats [2]Stats
 	for i, noPrefilter := range []bool{false, true} {
