@@ -21,7 +21,7 @@ func dbCommand(a *app) *cobra.Command {
 writer lock that 'claimwatch run' holds: they work beside a running daemon
 (SQLite itself serialises the few writes that check and prune make).`,
 	}
-	cmd.AddCommand(dbCheckCommand(a), dbBackupCommand(a), dbPruneCommand(a))
+	cmd.AddCommand(dbCheckCommand(a), dbBackupCommand(a), dbPruneCommand(a), dbMergeCommand(a))
 	return cmd
 }
 

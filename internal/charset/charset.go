@@ -54,8 +54,13 @@ func decode(body []byte, contentType string, declared func([]byte) string) ([]by
 		return convert(body[n:], enc, name)
 	}
 	valid := utf8.Valid(body)
-	labels := [2]string{headerCharset(contentType), declared(body[:min(len(body), scanLimit)])}
-	for _, label := range labels {
+	// The <meta> declaration is looked for only when the header does not
+	// settle it: tokenising the head costs as much as reading the page.
+	for i := range 2 {
+		label := headerCharset(contentType)
+		if i == 1 {
+			label = declared(body[:min(len(body), scanLimit)])
+		}
 		enc, name := lookup(label)
 		switch {
 		case enc == nil: // none or unknown: look further

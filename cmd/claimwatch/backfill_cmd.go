@@ -1,0 +1,232 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/claimwatch/claimwatch/internal/backfill"
+	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/lock"
+	"github.com/claimwatch/claimwatch/internal/warc"
+	"github.com/claimwatch/claimwatch/storage"
+)
+
+func init() { register(backfillCommand) }
+
+type backfillOptions struct {
+	sitemaps     []string
+	sources      []string
+	since, until string
+	shard        string
+	store        string
+	wait         bool
+	json         bool
+	noPrefilter  bool
+}
+
+func backfillCommand(a *app) *cobra.Command {
+	var o backfillOptions
+	cmd := &cobra.Command{
+		Use:   "backfill [flags] [FILE|DIR|URL...]",
+		Short: "Read history from WARC files and news sitemaps into the database",
+		Long: `Read the pages of WARC files (.warc or .warc.gz; paths, directories of them,
+or http(s) URLs), and store the evidence they hold for the claims, as run
+--once stores what the sources give today. With --sitemap SITE-OR-SITEMAP-URL,
+read a news site's sitemaps (a bare site's robots.txt names them) for the
+window --since/--until and fetch the entries whose title or URL words can hold
+a claim's terms. With --source NAME, run a query source's searches once per
+month window (narrowed while a window returns the engine's maximum).
+
+A cheap prefilter reads every page's text once; only pages where some claim's
+terms can all be present are extracted and matched. With --store matched (the
+default) only pages with evidence are stored; --store all keeps every page.
+
+Progress is checkpointed in the database per file: after SIGINT or SIGKILL the
+same command carries on where it stopped and stores nothing twice. Only one
+claimwatch writes a database at a time: backfill refuses while another one
+does, or waits for it with --wait.
+
+Exit status: 0 every file read; 1 some file could not be read, or interrupted;
+2 bad usage, config or claim files.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.backfill(cmd, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.sitemaps, "sitemap", nil, "read a news site's sitemaps: its address (robots.txt names them) or a sitemap URL; repeatable")
+	f.StringSliceVar(&o.sources, "source", nil, "run the dated searches of the named query source(s), month by month; repeatable")
+	f.StringVar(&o.since, "since", "", "sitemaps and searches: from `DATE` (YYYY-MM-DD; searches default to each claim's made date)")
+	f.StringVar(&o.until, "until", "", "sitemaps and searches: before `DATE` (YYYY-MM-DD; default now)")
+	f.StringVar(&o.shard, "shard", "", "take only shard `K/N` of the WARC inputs (0 <= K < N; every shard given the same list); merge shards with db merge")
+	f.StringVar(&o.store, "store", "matched", "which pages to store: matched (pages with evidence) or all")
+	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
+	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	f.BoolVar(&o.noPrefilter, "no-prefilter", false, "extract and match every page (slow; to compare)")
+	return cmd
+}
+
+func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) error {
+	if o.store != "matched" && o.store != "all" {
+		return usagef("--store %q: want matched or all", o.store)
+	}
+	if len(args) == 0 && len(o.sitemaps) == 0 && len(o.sources) == 0 {
+		return usagef("backfill: give WARC files, directories or URLs, --sitemap or --source")
+	}
+	var window [2]time.Time
+	for i, v := range []string{o.since, o.until} {
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return usagef("--%s %q: want a date as YYYY-MM-DD", []string{"since", "until"}[i], v)
+		}
+		window[i] = t
+	}
+	files, err := warc.Expand(args)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if o.shard != "" {
+		var k, n int
+		if _, err := fmt.Sscanf(o.shard, "%d/%d", &k, &n); err != nil || n < 1 || k < 0 || k >= n || fmt.Sprintf("%d/%d", k, n) != o.shard {
+			return usagef("--shard %q: want K/N with 0 <= K < N, as 2/8", o.shard)
+		}
+		files = backfill.Shard(files, k, n)
+	}
+	ctx := cmd.Context()
+	rt, err := a.prepare(ctx, runOptions{wait: o.wait})
+	if err != nil {
+		return err
+	}
+	defer rt.lock.Release()
+	bo := backfill.Options{
+		Store: rt.store, Pipeline: rt.pipe, Matcher: rt.matcher.Load(),
+		StoreAll: o.store == "all", NoPrefilter: o.noPrefilter,
+		HTTP: &http.Client{}, Log: a.log,
+	}
+	tty := isTerminal(a.stderr)
+	if tty {
+		bo.Progress = func(s backfill.Stats) {
+			fmt.Fprintf(a.stderr, "\r\033[K%s", progressLine(s))
+		}
+	}
+	stats, err := backfill.Run(ctx, bo, files)
+	if err == nil && len(o.sources) > 0 {
+		srcs, serr := selectSources(rt.sources, o.sources)
+		if serr != nil {
+			return serr
+		}
+		for _, src := range srcs {
+			if src.Kind != config.KindQuery {
+				return usagef("--source %s: a %s source; backfill searches only query sources", src.Name, src.Kind)
+			}
+		}
+		var q backfill.Stats
+		q, err = backfill.RunQueries(ctx, bo, backfill.QueryOptions{Since: window[0], Until: window[1]}, srcs)
+		stats = stats.Add(q)
+	}
+	if err == nil && len(o.sitemaps) > 0 {
+		var sm backfill.Stats
+		sm, err = backfill.RunSitemaps(ctx, bo, backfill.SitemapOptions{Fetcher: rt.pipe.Fetcher, Since: window[0], Until: window[1]}, o.sitemaps)
+		stats = stats.Add(sm)
+	}
+	if tty {
+		fmt.Fprint(a.stderr, "\r\033[K")
+	}
+	if o.json {
+		if jerr := writeBackfillJSON(a.stdout, stats, err); jerr != nil {
+			return jerr
+		}
+	} else {
+		fmt.Fprintln(a.stdout, progressLine(stats))
+	}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return exitStatus{exitFailure, errors.New("interrupted; what was finished is stored and checkpointed: run the same command again to carry on")}
+	case err != nil:
+		return exitStatus{exitFailure, err}
+	case stats.FilesFailed > 0:
+		return exitStatus{exitFailure, fmt.Errorf("%d of %d file(s) not finished (see the log)", stats.FilesFailed, stats.Files)}
+	}
+	return nil
+}
+
+// progressLine is the one-line account of a backfill, live and final.
+func progressLine(s backfill.Stats) string {
+	rate := 0.0
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Records) / secs
+	}
+	return fmt.Sprintf("files %d/%d (%d failed), records %d (%.0f/s, %.1f MB), candidates %d, new articles %d, new evidence %d, already stored %d, skipped %d, took %s",
+		s.FilesDone, s.Files, s.FilesFailed, s.Records, rate, float64(s.Bytes)/1e6, s.Candidates, s.Stored, s.Evidence, s.Known, s.Skipped+s.Failed, s.Elapsed.Round(time.Millisecond))
+}
+
+func writeBackfillJSON(w io.Writer, s backfill.Stats, runErr error) error {
+	out := map[string]any{
+		"files": s.Files, "files_done": s.FilesDone, "files_failed": s.FilesFailed,
+		"records": s.Records, "ignored_records": s.Ignored, "skipped_records": s.Skipped,
+		"candidates": s.Candidates, "already_stored": s.Known, "new_articles": s.Stored,
+		"new_evidence": s.Evidence, "failed_pages": s.Failed, "payload_bytes": s.Bytes,
+		"seconds": s.Elapsed.Seconds(),
+	}
+	if runErr != nil {
+		out["error"] = runErr.Error()
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// dbMergeCommand is `db merge OUT.db IN.db...`: shards of a backfill into
+// one database.
+func dbMergeCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "merge OUT.db IN.db...",
+		Short: "Merge databases (backfill shards) into one",
+		Long: `Save every article of the input databases, with its evidence, into OUT.db
+(created if missing): deduplicated by canonical URL and content hash, grouped
+into stories, backfill checkpoints kept. Reviews are not carried over.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			for _, in := range args[1:] {
+				if _, err := os.Stat(in); err != nil {
+					return usagef("db merge: %v", err)
+				}
+			}
+			m, err := a.matcher()
+			if err != nil {
+				return err
+			}
+			l, err := lock.Acquire(args[0])
+			if err != nil {
+				return err
+			}
+			defer l.Release()
+			out, err := storage.Open(ctx, args[0])
+			if err != nil {
+				return fmt.Errorf("db merge: %w", err)
+			}
+			defer out.Close()
+			if err := a.syncClaims(ctx, out, m); err != nil {
+				return err
+			}
+			st, err := backfill.Merge(ctx, out, args[1:])
+			if err != nil {
+				return exitStatus{exitFailure, err}
+			}
+			fmt.Fprintf(a.stdout, "merged %d database(s): %d articles read, %d new, %d new evidence, %d checkpoints\n",
+				len(args)-1, st.Articles, st.NewArticles, st.NewEvidence, st.Checkpoints)
+			return nil
+		},
+	}
+}

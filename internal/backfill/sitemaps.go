@@ -1,0 +1,163 @@
+package backfill
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/claimwatch/claimwatch/internal/canonurl"
+	"github.com/claimwatch/claimwatch/internal/charset"
+	"github.com/claimwatch/claimwatch/internal/fetch"
+	"github.com/claimwatch/claimwatch/internal/ingest"
+	"github.com/claimwatch/claimwatch/internal/prefilter"
+	"github.com/claimwatch/claimwatch/internal/sitemap"
+	"github.com/claimwatch/claimwatch/storage"
+)
+
+// SitemapOptions add to Options what a sitemap backfill needs.
+type SitemapOptions struct {
+	Fetcher      *fetch.Client // polite: per-host delay, robots.txt for pages
+	Since, Until time.Time
+}
+
+// RunSitemaps backfills from news sitemaps. Each root is a sitemap (index)
+// URL, or a site's address, whose robots.txt Sitemap: lines are then read.
+// An entry whose title and URL words cannot hold any claim's terms is not
+// fetched (a site of a million URLs costs its candidates); an entry with
+// neither a title nor words in its URL is fetched, since nothing can be
+// told from it. A child sitemap read in full is checkpointed and not read
+// again by a later run.
+func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []string) (Stats, error) {
+	if o.Source == "" {
+		o.Source = DefaultSource
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	r := &run{o: o, started: time.Now()}
+	stop := r.reportEvery(ctx)
+	defer stop()
+	titles := prefilter.New(o.Matcher)
+	pages := prefilter.New(o.Matcher)
+	get := func(ctx context.Context, u string) ([]byte, error) {
+		resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: u, Accept: "application/xml, text/xml;q=0.9, */*;q=0.5"})
+		if err != nil {
+			return nil, err
+		}
+		return resp.Body, nil
+	}
+	for _, root := range roots {
+		sitemaps, err := sitemapRoots(ctx, root, get)
+		if err != nil {
+			o.Log.Error("backfill: no sitemaps", "site", root, "err", err)
+			r.stats.FilesFailed++
+			continue
+		}
+		r.stats.Files += len(sitemaps)
+		for _, sm := range sitemaps {
+			st, err := sitemap.Walk(ctx, sm, sitemap.Options{
+				Fetch: get, Since: so.Since, Until: so.Until,
+				Skip: func(child string) bool {
+					cp, err := o.Store.Checkpoint(ctx, "sitemap:"+child)
+					return err == nil && cp.Done
+				},
+				Done: func(child string) error {
+					return o.Store.SaveCheckpoint(context.WithoutCancel(ctx), checkpointDone("sitemap:"+child))
+				},
+			}, func(e sitemap.Entry) error {
+				return r.sitemapEntry(ctx, so, titles, pages, e)
+			})
+			for _, e := range st.Errors {
+				o.Log.Warn("backfill: sitemap not read", "err", e)
+			}
+			for _, c := range st.Capped {
+				o.Log.Warn("backfill: sitemap cut at a cap", "sitemap", c)
+			}
+			if err != nil {
+				return r.snapshot(), fmt.Errorf("backfill from %s: %w", sm, err)
+			}
+			if len(st.Errors) > 0 {
+				r.stats.FilesFailed++
+			} else {
+				r.stats.FilesDone++
+			}
+		}
+	}
+	return r.snapshot(), nil
+}
+
+func checkpointDone(input string) storage.Checkpoint {
+	return storage.Checkpoint{Input: input, Done: true}
+}
+
+// sitemapRoots: a URL with a path is a sitemap; a bare site is asked for
+// its robots.txt Sitemap: lines.
+func sitemapRoots(ctx context.Context, root string, get func(context.Context, string) ([]byte, error)) ([]string, error) {
+	u, err := url.Parse(root)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("sitemap %q: want an http(s) URL", root)
+	}
+	if strings.Trim(u.Path, "/") != "" {
+		return []string{root}, nil
+	}
+	robots := u.ResolveReference(&url.URL{Path: "/robots.txt"}).String()
+	body, err := get(ctx, robots)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", robots, err)
+	}
+	sms := sitemap.FromRobots(robots, body)
+	if len(sms) == 0 {
+		return nil, fmt.Errorf("%s lists no Sitemap: lines; give the sitemap's URL", robots)
+	}
+	return sms, nil
+}
+
+// sitemapEntry fetches, prefilters and stores one entry's page.
+func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages *prefilter.Filter, e sitemap.Entry) error {
+	r.c.records.Add(1)
+	words := sitemap.URLWords(e.URL)
+	if (e.Title != "" || hasLetters(words)) && !titles.Texts(e.Title, words) {
+		return nil
+	}
+	if canon, err := canonurl.Canonicalize(e.URL); err != nil {
+		r.c.failed.Add(1)
+		return nil
+	} else if known, err := r.o.Store.HasArticle(ctx, canon); err == nil && known {
+		r.c.known.Add(1)
+		return nil
+	}
+	resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: e.URL, CheckRobots: true})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.c.failed.Add(1)
+		r.o.Log.Warn("backfill: page not fetched", "url", e.URL, "err", err)
+		return nil
+	}
+	r.c.bytes.Add(int64(len(resp.Body)))
+	body, _, err := charset.DecodeHTML(resp.Body, resp.ContentType)
+	if err != nil {
+		r.c.failed.Add(1)
+		return nil
+	}
+	if !r.o.StoreAll && !pages.Page(body) {
+		return nil
+	}
+	r.c.candidates.Add(1)
+	res, err := r.o.Pipeline.StoreArchived(ctx, r.o.Source, ingest.Archived{URL: resp.URL, Body: body, Captured: e.Date()}, r.o.StoreAll)
+	return r.count(ctx, e.URL, res, err)
+}
+
+func hasLetters(s string) bool {
+	n := 0
+	for _, c := range s {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 127 {
+			n++
+		}
+	}
+	return n >= 8
+}
