@@ -29,6 +29,7 @@ type backfillOptions struct {
 	wait         bool
 	json         bool
 	noPrefilter  bool
+	alert        bool
 }
 
 func backfillCommand(a *app) *cobra.Command {
@@ -70,6 +71,7 @@ Exit status: 0 every file read; 1 some file could not be read, or interrupted;
 	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	f.BoolVar(&o.noPrefilter, "no-prefilter", false, "extract and match every page (slow; to compare)")
+	f.BoolVar(&o.alert, "alert", false, "send the config's alerts for the evidence found (off: years of history would flood them)")
 	return cmd
 }
 
@@ -108,6 +110,12 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		return err
 	}
 	defer rt.lock.Release()
+	if o.alert {
+		// Delivered at the end like run --once's, whatever came of the pass.
+		defer a.deliverAlertsOnce(ctx, rt)
+	} else {
+		ctx = storage.WithoutAlerts(ctx)
+	}
 	bo := backfill.Options{
 		Store: rt.store, Pipeline: rt.pipe, Matcher: rt.matcher.Load(),
 		StoreAll: o.store == "all", NoPrefilter: o.noPrefilter,

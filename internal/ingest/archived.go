@@ -11,6 +11,7 @@ import (
 	"github.com/claimwatch/claimwatch/internal/canonurl"
 	"github.com/claimwatch/claimwatch/internal/extract"
 	"github.com/claimwatch/claimwatch/internal/matcher"
+	"github.com/claimwatch/claimwatch/internal/safetext"
 	"github.com/claimwatch/claimwatch/internal/textsig"
 	"github.com/claimwatch/claimwatch/storage"
 )
@@ -64,16 +65,18 @@ func (p *Pipeline) StoreArchived(ctx context.Context, source string, pg Archived
 		link = page.URL
 	}
 	now := p.now()
-	a := storage.Article{URL: link, Title: clampTitle(page.Title), Text: page.Text, Source: source, Outlet: outlet(link),
-		Lang: page.Lang, FetchedAt: now, FirstSeenAt: now}
+	// Archived text is as untrusted as feed text (see internal/safetext).
+	a := storage.Article{URL: link, Title: clampTitle(safetext.Line(page.Title)), Text: safetext.Clean(page.Text),
+		Source: source, Outlet: outlet(link), Lang: page.Lang, FetchedAt: now, FirstSeenAt: now,
+		ClaimedURL: page.ClaimedCanonical}
 	if strings.TrimSpace(a.Text) == "" && strings.TrimSpace(a.Title) == "" {
 		return res, fmt.Errorf("archived page %s: no title and no text", link)
 	}
-	pub := pubTime{t: page.Published, from: storage.PublishedPage}
+	pub := pubTime{t: page.Published, from: storage.PublishedPage, note: page.PublishedNote}
 	if pub.t.IsZero() && !pg.Captured.IsZero() {
 		pub = pubTime{t: pg.Captured, from: storage.PublishedFirstSeen}
 	}
-	a.PublishedAt, a.PublishedFlag = publishedAt(pub, now)
+	a.PublishedAt, a.PublishedFlag, a.DateNote = publishedAt(pub, now)
 	a.ContentHash = textsig.ContentHash(a.Title + "\n" + a.Text)
 	a.SimHash = textsig.SimHash(a.Text)
 	res.Findings = p.Matcher().Match(matcher.Document{Title: a.Title, Body: a.Text})
