@@ -45,6 +45,10 @@ var (
 	pollClock func() time.Time
 	// reloadSignals delivers the reload requests (SIGHUP).
 	reloadSignals = hangups
+	// startupGrace is how long /healthz stays 200 after the start without
+	// any successful poll: every source is polled at the start, so by then
+	// a daemon whose every poll fails (offline, all URLs wrong) says so.
+	startupGrace = 15 * time.Minute
 )
 
 // daemon is the long-running `claimwatch run`.
@@ -154,7 +158,7 @@ func (d *daemon) serve(o runOptions, maxAge time.Duration, ready func() bool) (*
 	if listen == "" {
 		return nil, nil
 	}
-	hc := &health.Checker{DB: pinger{d.rt.store}, LastSuccess: d.metrics.LastSuccess, MaxAge: maxAge, Started: time.Now(), Ready: ready}
+	hc := &health.Checker{DB: pinger{d.rt.store}, LastSuccess: d.metrics.LastSuccess, MaxAge: maxAge, Started: time.Now(), Grace: startupGrace, Ready: ready}
 	srv := &http.Server{Handler: health.NewMux(hc, d.metrics.Handler()), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", health.ListenAddr(listen))
 	if err != nil {

@@ -423,6 +423,42 @@ func TestDaemonHealthReadinessAndMetrics(t *testing.T) {
 	}
 }
 
+// A daemon whose every poll fails is unhealthy once the start-up grace is
+// over, long before the 6 h max age.
+func TestDaemonUnhealthyWhenEveryPollFails(t *testing.T) {
+	startupGrace = 0
+	t.Cleanup(func() { startupGrace = 15 * time.Minute })
+	fs := newFeedServer(t)
+	fs.set("/broken.xml", true, 0)
+	dir := t.TempDir()
+	cfg := daemonConfig(t, filepath.Join(dir, "c.yaml"), fs, "", "broken")
+	d := startInProcess(t, "--db", filepath.Join(dir, "cw.db"), "--config", cfg, "run", "--listen", "127.0.0.1:0")
+	var base string
+	waitFor(t, 30*time.Second, "the first failed poll", func() bool {
+		m := listenAddr.FindStringSubmatch(d.log.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil && strings.Contains(d.log.String(), "source=broken outcome=failed")
+	}, d.log.String)
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "no successful poll since the start") {
+		t.Errorf("/healthz with every poll failed: %d %s", resp.StatusCode, body)
+	}
+	code, out, errOut := cli(t, "", "healthcheck", "--url", base+"/healthz")
+	if code != exitFailure || strings.Contains(out, "healthy") || !strings.Contains(errOut, "no successful poll") {
+		t.Errorf("healthcheck: exit %d %q %q", code, out, errOut)
+	}
+	if code := d.stop(t); code != 0 {
+		t.Fatalf("exit %d\n%s", code, d.log)
+	}
+}
+
 func TestHealthcheckReportsTheReason(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
