@@ -99,6 +99,7 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 	shortest, longest := intervals(rt.sources, rt.cfg.Location)
 	d.sched = scheduler.New(scheduler.Options{Location: rt.cfg.Location, MaxConcurrent: rt.cfg.Fetch.Concurrency,
 		Jitter: jitterFor(shortest), Logger: a.log})
+	rt.pipe.Stopping = d.sched.Stopping()
 	if err := d.sched.Set(d.jobs(rt.sources)); err != nil {
 		return usageError{err}
 	}

@@ -58,6 +58,11 @@ type Pipeline struct {
 	OnPoll func(Result)
 	// OnArticle, when set, sees every newly stored article (metrics).
 	OnArticle func(source string, saved storage.SaveResult, findings []claims.Finding)
+	// Stopping, when set, is closed when the daemon begins to stop: a poll
+	// that still has many requests ahead (a query source's search URLs)
+	// drops them at once and counts as skipped, instead of running on until
+	// the shutdown deadline cancels its context.
+	Stopping <-chan struct{}
 	// Preview, when set, makes polls dry runs (`sources test`): each article
 	// goes to Preview instead of the store, and nothing at all is written;
 	// Store may then be nil.
@@ -107,6 +112,26 @@ func (p *Pipeline) log() *slog.Logger {
 // ErrInBackoff is the reason a source in backoff is skipped.
 var ErrInBackoff = errors.New("in backoff after failures")
 
+// ErrStopping is the reason a poll cut short by the daemon's stop ended.
+var ErrStopping = errors.New("the daemon is stopping")
+
+// untilStopping returns ctx, also cancelled once Stopping is closed; release
+// frees it.
+func (p *Pipeline) untilStopping(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if p.Stopping == nil {
+		return ctx, cancel
+	}
+	go func() {
+		select {
+		case <-p.Stopping:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // Poll polls one source once and records the outcome on it. With force, a
 // source in backoff is polled anyway (sources test, a manual run).
 func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Result {
@@ -138,7 +163,7 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 	err = poll.run(ctx)
 	validators := poll.validators
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && (ctx.Err() != nil || errors.Is(err, ErrStopping)):
 		// Stopped by shutdown, not the source's fault: no error count, no
 		// backoff, and the old validators, so the next poll reads it again.
 		res.Outcome, res.Err, validators = storage.OutcomeSkipped, err, nil

@@ -130,13 +130,26 @@ func (pl *poll) runQuery(ctx context.Context) error {
 		}
 		urls = append(urls, u...)
 	}
+	// A stop abandons the remaining URLs at once: a query source may hold
+	// dozens, each waiting on the search service's rate limit.
+	qctx, release := pl.p.untilStopping(ctx)
+	defer release()
 	var items []item
 	var firstErr error
-	ok := 0
-	for _, u := range urls {
-		got, err := pl.searchFeed(ctx, u)
+	ok, failed := 0, 0
+	for i, u := range urls {
+		if qctx.Err() != nil {
+			if ctx.Err() == nil {
+				return fmt.Errorf("source %s: stopping, %d of %d search URL(s) not read: %w", pl.src.Name, len(urls)-i, len(urls), ErrStopping)
+			}
+			return ctx.Err()
+		}
+		got, err := pl.searchFeed(qctx, u)
 		if err != nil {
-			pl.p.log().Warn("search feed failed", "source", pl.src.Name, "url", u, "err", err)
+			if qctx.Err() != nil {
+				continue // the check above reports the stop
+			}
+			failed++
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -145,8 +158,15 @@ func (pl *poll) runQuery(ctx context.Context) error {
 		ok++
 		items = append(items, got...)
 	}
+	if qctx.Err() != nil && ctx.Err() == nil {
+		return fmt.Errorf("source %s: stopping: %w", pl.src.Name, ErrStopping)
+	}
+	// One line per poll, however many URLs failed (offline, every one does).
+	if failed > 0 {
+		pl.p.log().Warn("search feeds failed", "source", pl.src.Name, "failed", failed, "of", len(urls), "first_err", firstErr)
+	}
 	if ok == 0 && firstErr != nil {
-		return firstErr
+		return fmt.Errorf("source %s: all %d search URL(s) failed; the first: %w", pl.src.Name, len(urls), firstErr)
 	}
 	return pl.process(ctx, items)
 }
