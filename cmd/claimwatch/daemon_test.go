@@ -660,3 +660,19 @@ func TestSIGHUPReloadsAGoodConfigAndRefusesABadOne(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, p.log)
 	}
 }
+
+// With every source disabled, `run` and `run --once` refuse with exit 2
+// and say how to enable one, instead of starting a daemon that never polls.
+func TestRunRefusesZeroEnabledSources(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("sources:\n  - name: wire\n    url: https://example.org/feed.xml\n    enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"run"}, {"run", "--once"}} {
+		code, _, errOut := cli(t, "", append([]string{"--db", filepath.Join(dir, "cw.db"), "--config", cfg}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "no enabled sources") || !strings.Contains(errOut, cfg) || !strings.Contains(errOut, "enabled: true") {
+			t.Errorf("%v: exit %d %q", args, code, errOut)
+		}
+	}
+}

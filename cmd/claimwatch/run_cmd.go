@@ -129,8 +129,21 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if rt.sources, err = selectSources(rt.sources, o.only); err != nil {
 		return nil, err
 	}
+	if len(rt.sources) == 0 {
+		// A daemon with nothing to poll would sit silent forever.
+		err = usagef("no enabled sources: nothing to poll (config: %s); set enabled: true on a source there, or add one with 'claimwatch sources add NAME URL'", orDefaults(a.configPath))
+		return nil, err
+	}
 	rt.pipe = &ingest.Pipeline{Store: rt.store, Fetcher: fetcherFor(cfg), Matcher: rt.matcher.Load, Log: a.log}
 	return rt, nil
+}
+
+// orDefaults names the config file, or the embedded defaults when none.
+func orDefaults(configPath string) string {
+	if configPath == "" {
+		return "the embedded defaults"
+	}
+	return configPath
 }
 
 func selectSources(all []config.Source, only []string) ([]config.Source, error) {
@@ -188,10 +201,6 @@ func (a *app) runOnce(ctx context.Context, o runOptions) error {
 		return err
 	}
 	defer rt.lock.Release()
-	if len(rt.sources) == 0 {
-		fmt.Fprintln(a.stdout, "no enabled sources: nothing to do")
-		return nil
-	}
 	work, cancel := graceful(ctx, o.shutdown(rt.cfg))
 	defer cancel()
 	progress := newProgress(a.stderr, len(rt.sources))
