@@ -179,3 +179,21 @@ func TestReadCommandsRefuseABadConfig(t *testing.T) {
 		}
 	}
 }
+
+// A URL the operator names may be loopback without fetch.allow_private, as
+// with match (self-hosted RSS bridges, intranet feeds).
+func TestSourcesTestNamedLoopbackURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("fetch:\n  per_host_delay: 0s\nsources: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, "", "--db", filepath.Join(dir, "cw.db"), "--config", cfg, "sources", "test", srv.URL+"/feed.xml", "--fetch-articles", "never")
+	if code != 0 || !strings.Contains(out, "2 article(s)") {
+		t.Errorf("sources test of a loopback feed: exit %d %q %q", code, out, errOut)
+	}
+}

@@ -729,3 +729,48 @@ func TestRobotsCheckedOnEveryRedirectHop(t *testing.T) {
 		t.Errorf("the disallowed page was fetched %d times", n)
 	}
 }
+
+// An operator-named URL may be loopback or private; a redirect leaving its
+// host, and an unnamed URL (a link found in content), still meet the guard,
+// and each refusal says where the URL came from and names the switch.
+func TestSSRFGuardNamedURLs(t *testing.T) {
+	private := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, "/feed", http.StatusFound) // same host: still named
+			return
+		}
+		fmt.Fprint(w, "intranet feed")
+	}))
+	defer private.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "another internal host")
+	}))
+	defer other.Close()
+	leaving := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+	}))
+	defer leaving.Close()
+
+	c := New(Options{PerHostDelay: -1, Timeout: 2 * time.Second})
+	defer c.Close()
+	ctx := context.Background()
+	for _, u := range []string{private.URL + "/feed", private.URL + "/moved"} {
+		resp, err := c.Get(ctx, Request{URL: u, Named: true})
+		if err != nil || string(resp.Body) != "intranet feed" {
+			t.Errorf("named %s: %v", u, err)
+		}
+	}
+	_, err := c.Get(ctx, Request{URL: leaving.URL, Named: true})
+	if !errors.Is(err, ErrPrivateAddress) || !strings.Contains(err.Error(), "redirect away from the host named in "+leaving.URL) ||
+		!strings.Contains(err.Error(), "fetch.allow_private") {
+		t.Errorf("named URL redirecting to another private host: %v", err)
+	}
+	_, err = c.Get(ctx, Request{URL: private.URL + "/feed"})
+	if !errors.Is(err, ErrPrivateAddress) || !strings.Contains(err.Error(), "found in fetched content") || !strings.Contains(err.Error(), "fetch.allow_private") {
+		t.Errorf("unnamed private URL: %v", err)
+	}
+	// The named host's open connection must not serve an unnamed request.
+	if _, err := c.Get(ctx, Request{URL: private.URL + "/feed"}); !errors.Is(err, ErrPrivateAddress) {
+		t.Errorf("unnamed request after a named one to the same host: %v", err)
+	}
+}

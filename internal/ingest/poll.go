@@ -65,7 +65,8 @@ func (pl *poll) run(ctx context.Context) error {
 // conditionalGet fetches the source's own URL with the stored validators
 // and keeps the new ones; a nil response means not modified.
 func (pl *poll) conditionalGet(ctx context.Context, req fetch.Request) (*fetch.Response, error) {
-	req.URL, req.ETag, req.LastModified = pl.src.URL, pl.state.ETag, pl.state.LastModified
+	// The operator named the source's URL, so its host may be private.
+	req.URL, req.ETag, req.LastModified, req.Named = pl.src.URL, pl.state.ETag, pl.state.LastModified, true
 	resp, err := pl.get(ctx, req)
 	if err != nil {
 		return nil, err
@@ -172,7 +173,7 @@ func (pl *poll) runQuery(ctx context.Context) error {
 }
 
 func (pl *poll) searchFeed(ctx context.Context, u string) ([]item, error) {
-	resp, err := pl.get(ctx, fetch.Request{URL: u})
+	resp, err := pl.get(ctx, fetch.Request{URL: u, Named: true}) // built from the operator's template
 	if err != nil {
 		return nil, err
 	}
