@@ -112,8 +112,8 @@ type Client struct {
 	// own connection pool keeps its connections from serving other requests.
 	named          *http.Client
 	namedTransport *http.Transport
-	gates     *gates
-	robots    perKey[robotsEntry]
+	gates          *gates
+	robots         perKey[robotsEntry]
 	// allowAddr decides, at connect time, whether an address may be dialled.
 	// Tests replace it to treat one loopback port as public.
 	allowAddr func(netip.AddrPort) bool
