@@ -212,6 +212,7 @@ func TestMalformed(t *testing.T) {
 		{"weight not number", "sources:\n  - name: a\n    url: https://a.example/\n    weight: heavy\n", 4, 13, "want a number"},
 		{"duplicate name", "sources:\n  - name: A\n    url: https://a.example/\n  - name: a\n    url: https://b.example/\n", 4, 1, "already used"},
 		{"page without selectors", "sources:\n  - name: a\n    url: https://a.example/\n    kind: page\n", 4, 11, "needs page"},
+		{"page of a local directory", "sources:\n  - name: a\n    url: /srv/saved-pages\n    kind: page\n    page: {links: a}\n", 4, 11, "takes kind: feed"},
 		{"bad selector", "sources:\n  - name: a\n    url: https://a.example/\n    kind: page\n    page: {links: 'a[href'}\n", 5, 19, "bad CSS selector"},
 		{"query with url", "sources:\n  - name: q\n    kind: query\n    url: https://a.example/\n    query: {template: gdelt}\n", 4, 10, "takes no url"},
 		{"unknown template", "sources:\n  - name: q\n    kind: query\n    query: {template: bing}\n", 4, 23, "unknown template"},

@@ -160,6 +160,10 @@ func checkSource(s *Source) []fieldErr {
 			add("url", "missing: a %s source needs a url", s.Kind)
 		} else if err := CheckSourceURL(s.URL); err != nil {
 			add("url", "%v", err)
+		} else if s.Kind == KindPage && s.IsLocal() {
+			// A page source scrapes a live listing page; local files are
+			// read (feeds and saved pages alike) only by kind feed.
+			add("kind", "a page source needs an http(s) listing page; a local file or directory of saved pages or feeds takes kind: feed (the default), which reads each file as a feed or a page")
 		}
 	case KindQuery:
 		if s.URL != "" {
