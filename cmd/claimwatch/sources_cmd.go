@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -380,8 +381,8 @@ func sourcesTestCommand(a *app) *cobra.Command {
 	var f sourceFlags
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "test URL",
-		Short: "Fetch a source once and show what would be stored; store nothing",
+		Use:   "test URL|NAME",
+		Short: "Fetch a source (a URL, or a configured source's name) once and show what would be stored; store nothing",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
@@ -392,20 +393,42 @@ func sourcesTestCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, err := f.source(cfg, args[0])
+			ctx := cmd.Context()
+			// An existing database says which articles are already stored;
+			// without one, every article is new.
+			var st *storage.Store
+			if path, err := a.resolvedDBPath(); err == nil && fileExists(path) {
+				if st, err = a.openReadOnly(ctx); err != nil {
+					return err
+				}
+			}
+			src, err := a.sourceToTest(ctx, cfg, st, &f, args[0])
 			if err != nil {
 				return err
 			}
-			n := 0
+			n, stored := 0, 0
 			enc := json.NewEncoder(a.stdout)
 			pipe := &ingest.Pipeline{Fetcher: fetcherFor(cfg), Matcher: func() *matcher.Matcher { return m }, Log: a.log,
 				Preview: func(art storage.Article, findings []claims.Finding) {
 					n++
+					known := false
+					if st != nil {
+						known, _ = st.HasArticle(ctx, art.URL) // a failed look-up counts as new
+					}
+					if known {
+						stored++
+					}
 					if asJSON {
-						enc.Encode(previewJSON(art, findings))
+						obj := previewJSON(art, findings)
+						obj["already_stored"] = known
+						enc.Encode(obj)
 						return
 					}
-					fmt.Fprintf(a.stdout, "%s  %s\n  %s\n", report.Day(art.PublishedAt), art.Title, art.URL)
+					mark := ""
+					if known {
+						mark = "  (already stored)"
+					}
+					fmt.Fprintf(a.stdout, "%s  %s%s\n  %s\n", report.Day(art.PublishedAt), art.Title, mark, art.URL)
 					for _, fd := range findings {
 						fmt.Fprintf(a.stdout, "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, report.Truncate(fd.Snippet, 120))
 					}
@@ -415,7 +438,7 @@ func sourcesTestCommand(a *app) *cobra.Command {
 				return res.Err
 			}
 			if !asJSON {
-				fmt.Fprintf(a.stdout, "\n%s: %s, %d article(s) would be stored (HTTP %d, %d bytes); nothing was stored\n", src.Name, res.Outcome, n, res.Status, res.Bytes)
+				fmt.Fprintf(a.stdout, "\n%s: %s, %d article(s): %d new would be stored, %d already stored (HTTP %d, %d bytes); nothing was stored\n", src.Name, res.Outcome, n, n-stored, stored, res.Status, res.Bytes)
 			}
 			return nil
 		},
@@ -423,6 +446,34 @@ func sourcesTestCommand(a *app) *cobra.Command {
 	f.bind(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one object per article")
 	return cmd
+}
+
+// sourceToTest is the configured or added source named arg, or a new source
+// for the URL arg built from the flags.
+func (a *app) sourceToTest(ctx context.Context, cfg *config.Config, st *storage.Store, f *sourceFlags, arg string) (config.Source, error) {
+	if strings.Contains(arg, "://") || filepath.IsAbs(arg) {
+		return f.source(cfg, arg)
+	}
+	if src, ok := cfg.Source(arg); ok {
+		return src, nil
+	}
+	var names []string
+	for _, s := range cfg.Sources {
+		names = append(names, s.Name)
+	}
+	if st != nil {
+		added, err := addedSources(ctx, st)
+		if err != nil {
+			return config.Source{}, err
+		}
+		for _, s := range added {
+			if strings.EqualFold(s.Name, arg) {
+				return s, nil
+			}
+			names = append(names, s.Name)
+		}
+	}
+	return config.Source{}, usagef("sources test: %q is neither a URL nor the name of a source (known: %s)", arg, strings.Join(names, ", "))
 }
 
 func previewJSON(art storage.Article, findings []claims.Finding) map[string]any {

@@ -88,7 +88,7 @@ func TestSourcesTestStoresNothing(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"Russia delivers S-400 to Iran", "russia-arms-to-iran supports", "2 article(s) would be stored", "nothing was stored"} {
+	for _, want := range []string{"Russia delivers S-400 to Iran", "russia-arms-to-iran supports", "2 article(s): 2 new would be stored, 0 already stored", "nothing was stored"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -195,5 +195,32 @@ func TestSourcesTestNamedLoopbackURL(t *testing.T) {
 	code, out, errOut := cli(t, "", "--db", filepath.Join(dir, "cw.db"), "--config", cfg, "sources", "test", srv.URL+"/feed.xml", "--fetch-articles", "never")
 	if code != 0 || !strings.Contains(out, "2 article(s)") {
 		t.Errorf("sources test of a loopback feed: exit %d %q %q", code, out, errOut)
+	}
+}
+
+// sources test takes a configured source's name as well as a URL, and says
+// which of the articles are new and which are already stored.
+func TestSourcesTestByNameCountsNewAndStored(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, map[string]string{"Wire": srv.URL + "/feed.xml"})
+	code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "sources", "test", "wire")
+	if code != 0 || !strings.Contains(out, "2 article(s): 2 new would be stored, 0 already stored") {
+		t.Fatalf("before any run: exit %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once"); code != 0 {
+		t.Fatalf("run --once: exit %d %q", code, errOut)
+	}
+	code, out, errOut = cli(t, "", "--db", db, "--config", cfg, "sources", "test", "WIRE")
+	if code != 0 || !strings.Contains(out, "2 article(s): 0 new would be stored, 2 already stored") || !strings.Contains(out, "(already stored)") {
+		t.Errorf("after a run: exit %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = cli(t, "", "--db", db, "--config", cfg, "sources", "test", "nosuch")
+	if code != exitUsage || !strings.Contains(errOut, "known: Wire") {
+		t.Errorf("unknown name: exit %d %q", code, errOut)
 	}
 }
