@@ -231,6 +231,20 @@ func sourcesAddCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			added, err := addedSources(cmd.Context(), st)
+			if err != nil {
+				return err
+			}
+			for _, s := range added {
+				if strings.EqualFold(s.Name, src.Name) {
+					return usagef("sources add: a source named %q is already added (%s); remove it first with 'claimwatch sources remove %s', or choose another --name", s.Name, s.URL, s.Name)
+				}
+			}
+			for _, s := range append(cfg.Sources, added...) {
+				if src.URL != "" && s.URL == src.URL {
+					fmt.Fprintf(a.stderr, "warning: %s is already watched as source %q; adding it as %q too\n", src.URL, s.Name, src.Name)
+				}
+			}
 			if err := storeAdded(cmd.Context(), st, src); err != nil {
 				return err
 			}

@@ -224,3 +224,28 @@ func TestSourcesTestByNameCountsNewAndStored(t *testing.T) {
 		t.Errorf("unknown name: exit %d %q", code, errOut)
 	}
 }
+
+// Adding a name twice is refused (exit 2) and keeps the first source; the
+// same URL under a second name is added with a warning.
+func TestSourcesAddRefusesDuplicateNameWarnsSameURL(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, map[string]string{"from-file": "https://example.org/feed.xml"})}
+	if code, _, errOut := cli(t, "", append(base, "sources", "add", "https://news.example.net/rss", "--name", "Wire")...); code != 0 {
+		t.Fatalf("first add: exit %d %q", code, errOut)
+	}
+	code, out, errOut := cli(t, "", append(base, "sources", "add", "https://other.example.net/rss", "--name", "wire")...)
+	if code != exitUsage || strings.Contains(out, "added") || !strings.Contains(errOut, `"Wire" is already added`) {
+		t.Errorf("same name again: exit %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "", append(base, "sources", "add", "https://news.example.net/rss", "--name", "Wire 2")...)
+	if code != 0 || !strings.Contains(out, "added Wire 2") || !strings.Contains(errOut, `already watched as source "Wire"`) {
+		t.Errorf("same URL, new name: exit %d %q %q", code, out, errOut)
+	}
+	if _, _, errOut := cli(t, "", append(base, "sources", "add", "https://example.org/feed.xml", "--name", "copy")...); !strings.Contains(errOut, `already watched as source "from-file"`) {
+		t.Errorf("URL of a config source: no warning in %q", errOut)
+	}
+	_, out, _ = cli(t, "", append(base, "sources", "list", "--json")...)
+	if !strings.Contains(out, "news.example.net") || strings.Contains(out, "other.example.net") {
+		t.Errorf("the refused add changed the first source:\n%s", out)
+	}
+}
