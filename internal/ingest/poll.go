@@ -42,6 +42,7 @@ type item struct {
 	link, guid      string
 	title           string
 	text            string // feed content or summary, plain text
+	fullText        bool   // the feed carries the whole article (see fullBodyChars)
 	published       pubTime
 	html            []byte // set for local HTML files: the page itself
 	htmlContentType string
@@ -139,7 +140,7 @@ func (pl *poll) runQuery(ctx context.Context) error {
 	var firstErr error
 	ok, failed := 0, 0
 	for i, u := range urls {
-		if qctx.Err() != nil {
+		if qctx.Err() != nil || pl.p.stopping() {
 			if ctx.Err() == nil {
 				return fmt.Errorf("source %s: stopping, %d of %d search URL(s) not read: %w", pl.src.Name, len(urls)-i, len(urls), ErrStopping)
 			}
@@ -159,7 +160,7 @@ func (pl *poll) runQuery(ctx context.Context) error {
 		ok++
 		items = append(items, got...)
 	}
-	if qctx.Err() != nil && ctx.Err() == nil {
+	if (qctx.Err() != nil || pl.p.stopping()) && ctx.Err() == nil {
 		return fmt.Errorf("source %s: stopping: %w", pl.src.Name, ErrStopping)
 	}
 	// One line per poll, however many URLs failed (offline, every one does).
@@ -297,7 +298,16 @@ func feedItems(in []feed.Item) []item {
 		if pub.t.IsZero() {
 			pub.t = it.Updated
 		}
-		out = append(out, item{link: it.Link, guid: it.GUID, title: it.Title, text: text, published: pub})
+		out = append(out, item{link: it.Link, guid: it.GUID, title: it.Title, text: text, published: pub, fullText: carriesArticle(it)})
 	}
 	return out
+}
+
+// carriesArticle says whether a feed item holds the article itself rather
+// than a teaser: a long text, or a content body well beyond its summary.
+func carriesArticle(it feed.Item) bool {
+	if max(len(it.Content), len(it.Summary)) >= fullTextChars {
+		return true
+	}
+	return len(it.Content) >= fullBodyChars && (it.Summary == "" || 2*len(it.Content) >= 3*len(it.Summary))
 }
