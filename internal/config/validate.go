@@ -338,9 +338,12 @@ func checkContact(s string) error {
 }
 
 func checkListen(addr string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("bad address %q: want host:port or :port", addr)
+	port := addr // a port alone, as --listen 9090 takes it
+	if strings.Trim(addr, "0123456789") != "" {
+		var err error
+		if _, port, err = net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("bad address %q: want host:port, :port or a port", addr)
+		}
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return fmt.Errorf("bad port in %q", addr)
