@@ -231,3 +231,25 @@ func TestRunOnceRefusesWhileAnotherWriterHoldsTheDatabase(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// Papercuts of a first session: a mistyped flag gets a suggestion,
+// --version works as a flag, export with no argument lists what it exports.
+func TestFirstSessionPapercuts(t *testing.T) {
+	code, _, errOut := cli(t, "", "run", "--onse")
+	if code != exitUsage || !strings.Contains(errOut, "did you mean --once?") {
+		t.Errorf("run --onse: exit %d %q", code, errOut)
+	}
+	code, _, errOut = cli(t, "", "evidence", "x", "--limt", "3")
+	if code != exitUsage || !strings.Contains(errOut, "did you mean --limit?") {
+		t.Errorf("evidence --limt: exit %d %q", code, errOut)
+	}
+	code, out, _ := cli(t, "", "--version")
+	_, want, _ := cli(t, "", "version")
+	if code != 0 || out != want || !strings.HasPrefix(out, "claimwatch ") {
+		t.Errorf("--version: exit %d %q, want %q", code, out, want)
+	}
+	code, _, errOut = cli(t, "", "export")
+	if code != exitUsage || !strings.Contains(errOut, "evidence, status or timeline") {
+		t.Errorf("export with no argument: exit %d %q", code, errOut)
+	}
+}

@@ -11,12 +11,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
 	_ "time/tzdata" // cron time zones must work in a scratch image with no zoneinfo
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/claimwatch/claimwatch/claims"
 )
 
 // Exit codes, documented in the README.
@@ -130,12 +134,38 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.`,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setup(cmd) },
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{suggestFlag(cmd, err)} })
+	// --version prints what the version command prints.
+	root.Version = versionString()
+	root.SetVersionTemplate(fmt.Sprintf("claimwatch %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH))
 	a.bindGlobalFlags(root)
 	for _, add := range commandSet {
 		root.AddCommand(add(a))
 	}
 	return root
+}
+
+// suggestFlag adds the nearest known flag to an unknown-flag error:
+// "--onse" gets "did you mean --once?".
+func suggestFlag(cmd *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	var known []string
+	add := func(f *pflag.Flag) { known = append(known, f.Name) }
+	cmd.Flags().VisitAll(add)
+	cmd.InheritedFlags().VisitAll(add)
+	best, bestD := "", max(3, len(name)/2+1)
+	for _, k := range known {
+		if d := claims.EditDistance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w (did you mean --%s?)", err, best)
 }
 
 // commandSet lists the constructors of the top-level commands; each command's
