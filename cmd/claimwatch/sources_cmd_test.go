@@ -183,10 +183,7 @@ func TestReadCommandsRefuseABadConfig(t *testing.T) {
 // A URL the operator names may be loopback without fetch.allow_private, as
 // with match (self-hosted RSS bridges, intranet feeds).
 func TestSourcesTestNamedLoopbackURL(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, testFeed, "http://"+r.Host)
-	}))
-	defer srv.Close()
+	srv := testFeedServer(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")
 	if err := os.WriteFile(cfg, []byte("fetch:\n  per_host_delay: 0s\nsources: []\n"), 0o644); err != nil {
@@ -201,10 +198,7 @@ func TestSourcesTestNamedLoopbackURL(t *testing.T) {
 // sources test takes a configured source's name as well as a URL, and says
 // which of the articles are new and which are already stored.
 func TestSourcesTestByNameCountsNewAndStored(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, testFeed, "http://"+r.Host)
-	}))
-	defer srv.Close()
+	srv := testFeedServer(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "cw.db")
 	cfg := runConfig(t, dir, map[string]string{"Wire": srv.URL + "/feed.xml"})
@@ -248,4 +242,14 @@ func TestSourcesAddRefusesDuplicateNameWarnsSameURL(t *testing.T) {
 	if !strings.Contains(out, "news.example.net") || strings.Contains(out, "other.example.net") {
 		t.Errorf("the refused add changed the first source:\n%s", out)
 	}
+}
+
+// testFeedServer serves testFeed (two articles) at every path.
+func testFeedServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
