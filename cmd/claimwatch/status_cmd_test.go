@@ -132,6 +132,20 @@ func TestStatusTable(t *testing.T) {
 	}
 }
 
+// status CLAIM shows that claim's row only; an unknown id is bad input.
+func TestStatusOneClaim(t *testing.T) {
+	db := reportDB(t)
+	fixClock(t, fixNow)
+	code, out, errOut := cli(t, "", "status", "bank", "--db", db)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "bank ") {
+		t.Errorf("status bank: exit %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, "", "status", "nosuch", "--db", db); code != exitUsage || !strings.Contains(errOut, "bank") {
+		t.Errorf("status nosuch: exit %d %q", code, errOut)
+	}
+}
+
 func TestStatusJSON(t *testing.T) {
 	db := reportDB(t)
 	fixClock(t, fixNow)
