@@ -366,25 +366,39 @@ func sourcesExportCommand(a *app) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "export-opml",
-		Short: "Write the feed and page sources as OPML (standard output, or -o FILE)",
+		Short: "Write the feed sources as OPML (standard output, or -o FILE); page, query and local sources are left out, and listed",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			all, err := a.sourceView(cmd.Context())
 			if err != nil {
 				return err
 			}
+			// OPML lists feeds by URL: page selectors, search queries and
+			// local files have no place in it, so they are left out, and said.
 			var outlines []opml.Outline
+			var left []string
 			for _, s := range all {
-				if s.URL == "" || s.Kind == string(config.KindQuery) {
-					continue
+				switch {
+				case s.Kind == string(config.KindQuery):
+					left = append(left, s.Name+" (query)")
+				case s.Kind == string(config.KindPage):
+					left = append(left, s.Name+" (page)")
+				case !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://"):
+					left = append(left, s.Name+" (local file)")
+				default:
+					outlines = append(outlines, opml.Outline{Title: s.Name, XMLURL: s.URL})
 				}
-				outlines = append(outlines, opml.Outline{Title: s.Name, XMLURL: s.URL})
 			}
 			write := func(w io.Writer) error { return opml.Write(w, "claimwatch sources", outlines) }
 			if out == "" {
-				return write(a.stdout)
+				err = write(a.stdout)
+			} else if err = report.WriteFileAtomic(out, write); err == nil {
+				fmt.Fprintf(a.stderr, "wrote %d feed(s) to %s\n", len(outlines), out)
 			}
-			return report.WriteFileAtomic(out, write)
+			if err == nil && len(left) > 0 {
+				fmt.Fprintf(a.stderr, "left out %d source(s) OPML cannot express: %s\n", len(left), strings.Join(left, ", "))
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to `FILE` instead of standard output")

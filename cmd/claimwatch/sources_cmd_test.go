@@ -253,3 +253,40 @@ func testFeedServer(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// OPML export writes only what OPML expresses (feeds by http(s) URL), says
+// what it left out, and with -o what it wrote.
+func TestSourcesExportOPMLOnlyFeeds(t *testing.T) {
+	dir := t.TempDir()
+	backfill := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte(`sources:
+  - name: Wire
+    url: https://wire.example/rss
+  - name: Listing
+    url: https://list.example/politics/
+    kind: page
+    page: {links: "h3 a"}
+  - name: Saved
+    url: `+backfill+`
+  - name: Search
+    kind: query
+    query: {template: gdelt}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "subs.opml")
+	code, _, errOut := cli(t, "", "--db", filepath.Join(dir, "cw.db"), "--config", cfg, "sources", "export-opml", "-o", out)
+	if code != 0 || !strings.Contains(errOut, "wrote 1 feed(s) to "+out) ||
+		!strings.Contains(errOut, "left out 3 source(s) OPML cannot express") || !strings.Contains(errOut, "Listing (page)") ||
+		!strings.Contains(errOut, "Saved (local file)") || !strings.Contains(errOut, "Search (query)") {
+		t.Fatalf("export-opml: exit %d %q", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "https://wire.example/rss") || strings.Contains(string(data), "list.example") || strings.Contains(string(data), backfill) {
+		t.Errorf("exported OPML:\n%s", data)
+	}
+}
