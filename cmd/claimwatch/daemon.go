@@ -240,14 +240,6 @@ func jitterFor(shortest time.Duration) time.Duration {
 	return min(maxJitter, shortest/10)
 }
 
-// metricOutcome names a poll outcome as the metrics package counts it.
-func metricOutcome(storageOutcome string) string {
-	if storageOutcome == storage.OutcomeFailed {
-		return metrics.OutcomeError
-	}
-	return storageOutcome
-}
-
 // observe logs one line per poll and feeds the metrics. A poll skipped for
 // backoff did not fetch anything: it is logged at debug level and counted
 // only in the backoff gauge.
@@ -267,7 +259,7 @@ func (d *daemon) observe(r ingest.Result) {
 	}
 	d.a.log.Log(context.Background(), level, "poll", attrs...)
 	if r.Outcome != storage.OutcomeSkipped {
-		d.metrics.ObservePoll(r.Source, metricOutcome(r.Outcome), r.Duration, r.Bytes)
+		d.metrics.ObservePoll(r.Source, r.Outcome, r.Duration, r.Bytes) // log and metric use the same outcome names
 	}
 	d.mu.Lock()
 	if r.Outcome == storage.OutcomeFailed || (r.Outcome == storage.OutcomeSkipped && !r.BackoffTil.IsZero()) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/metrics"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -392,7 +393,7 @@ func TestDaemonHealthReadinessAndMetrics(t *testing.T) {
 	_, body = get("/metrics")
 	for _, want := range []string{
 		`claimwatch_polls_total{outcome="ok",source="good"}`,
-		`claimwatch_polls_total{outcome="error",source="broken"} 1`,
+		`claimwatch_polls_total{outcome="failed",source="broken"} 1`,
 		`claimwatch_fetch_duration_seconds_count{kind="feed"}`,
 		`claimwatch_fetched_bytes_total{kind="feed"}`,
 		`claimwatch_articles_stored_total 2`,
@@ -673,6 +674,17 @@ func TestRunRefusesZeroEnabledSources(t *testing.T) {
 		code, _, errOut := cli(t, "", append([]string{"--db", filepath.Join(dir, "cw.db"), "--config", cfg}, args...)...)
 		if code != exitUsage || !strings.Contains(errOut, "no enabled sources") || !strings.Contains(errOut, cfg) || !strings.Contains(errOut, "enabled: true") {
 			t.Errorf("%v: exit %d %q", args, code, errOut)
+		}
+	}
+}
+
+// The outcome a poll line logs is the label its metric carries.
+func TestOutcomeNamesMatchMetricLabels(t *testing.T) {
+	for stored, metric := range map[string]string{
+		storage.OutcomeOK: metrics.OutcomeOK, storage.OutcomeNotModified: metrics.OutcomeNotModified, storage.OutcomeFailed: metrics.OutcomeFailed,
+	} {
+		if stored != metric {
+			t.Errorf("poll log says %q, metric label %q", stored, metric)
 		}
 	}
 }
