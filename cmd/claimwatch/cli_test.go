@@ -253,3 +253,24 @@ func TestFirstSessionPapercuts(t *testing.T) {
 		t.Errorf("export with no argument: exit %d %q", code, errOut)
 	}
 }
+
+// A source skipped for backoff is named once in its summary line.
+func TestSkipLineNamesSourceOnce(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, map[string]string{"brokenwire": srv.URL + "/feed.xml"}), "run", "--once"}
+	cli(t, "", args...)
+	_, out, _ := cli(t, "", args...)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "skipped ") && strings.Contains(line, "brokenwire") {
+			if n := strings.Count(line, "brokenwire"); n != 1 {
+				t.Errorf("skip line names the source %d times: %q", n, line)
+			}
+			return
+		}
+	}
+	t.Errorf("no skip line for the source in backoff:\n%s", out)
+}

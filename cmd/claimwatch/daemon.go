@@ -248,7 +248,7 @@ func (d *daemon) observe(r ingest.Result) {
 	attrs := []any{"source", r.Source, "outcome", r.Outcome, "status", r.Status, "duration", r.Duration.Round(time.Millisecond),
 		"new_articles", r.NewArticles, "new_evidence", r.NewEvidence}
 	if r.Err != nil {
-		attrs = append(attrs, "err", r.Err.Error())
+		attrs = append(attrs, "err", reason(r))
 	}
 	switch {
 	case r.Outcome == storage.OutcomeFailed:

@@ -257,7 +257,7 @@ func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
 		counts[storage.OutcomeOK], counts[storage.OutcomeNotModified], counts[storage.OutcomeFailed], counts[storage.OutcomeSkipped], took.Round(time.Millisecond))
 	for _, r := range sum.Results {
 		if r.Err != nil {
-			fmt.Fprintf(w, "  %-8s %s: %v\n", r.Outcome, r.Source, r.Err)
+			fmt.Fprintf(w, "  %-8s %s: %s\n", r.Outcome, r.Source, reason(r))
 		}
 	}
 	fmt.Fprintf(w, "new articles: %d\nnew evidence: %d\n", articles, evidence)
@@ -279,6 +279,12 @@ func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
 		}
 		tw.Flush()
 	}
+}
+
+// reason is a poll's error without the "source NAME: " its line already
+// carries.
+func reason(r ingest.Result) string {
+	return strings.TrimPrefix(r.Err.Error(), "source "+r.Source+": ")
 }
 
 // hangups delivers SIGHUP for config reloads.
