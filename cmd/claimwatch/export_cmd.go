@@ -101,6 +101,11 @@ func (a *app) export(ctx context.Context, kind string, o exportOptions) error {
 			return err
 		}
 	}
+	if o.output != "" {
+		if err := report.CheckOutputPath(o.output); err != nil {
+			return usageError{err}
+		}
+	}
 	s, err := a.openReadOnly(ctx)
 	if err != nil {
 		return err

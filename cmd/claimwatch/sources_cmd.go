@@ -369,6 +369,11 @@ func sourcesExportCommand(a *app) *cobra.Command {
 		Short: "Write the feed sources as OPML (standard output, or -o FILE); page, query and local sources are left out, and listed",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out != "" {
+				if err := report.CheckOutputPath(out); err != nil {
+					return usageError{err}
+				}
+			}
 			all, err := a.sourceView(cmd.Context())
 			if err != nil {
 				return err
