@@ -98,6 +98,9 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDBPath(path, false); err != nil {
+		return nil, err
+	}
 	// The lock file lives beside the database, so its directory comes first.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("database directory: %w", err)

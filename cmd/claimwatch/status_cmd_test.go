@@ -159,6 +159,25 @@ func TestStatusJSON(t *testing.T) {
 	}
 }
 
+// A directory as the database, or a path in a missing directory, is
+// answered in plain words (not "disk I/O error"), and a wrong path does not
+// suggest a run that would create a new database there.
+func TestDatabasePathMistakes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := runConfig(t, dir, map[string]string{"w": "https://example.org/feed.xml"})
+	for _, args := range [][]string{{"status"}, {"run", "--once"}} {
+		code, _, errOut := cli(t, "", append(args, "--db", dir, "--config", cfg)...)
+		if code != exitUsage || !strings.Contains(errOut, "is a directory; --db takes the database file") {
+			t.Errorf("%v --db DIR: exit %d %q", args, code, errOut)
+		}
+	}
+	wrong := filepath.Join(dir, "no-such-dir", "cw.db")
+	code, _, errOut := cli(t, "", "status", "--db", wrong)
+	if code != exitUsage || !strings.Contains(errOut, "does not exist; check --db") || strings.Contains(errOut, "run --once") {
+		t.Errorf("status --db in a missing directory: exit %d %q", code, errOut)
+	}
+}
+
 func TestReportCommandsNeedADatabase(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "none.db")
 	for _, args := range [][]string{
