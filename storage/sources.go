@@ -96,6 +96,12 @@ func upsertSource(ctx context.Context, tx *sql.Tx, src Source, now time.Time) er
 		INSERT INTO sources (name, url, kind, config, from_config, enabled, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET
+			-- A new URL or kind is a new source as far as failures go: the
+			-- backoff belonged to the old one, so a source fixed in the config
+			-- is polled at once. (SET reads the row as it was, so these see
+			-- the old url and kind.)
+			error_count = CASE WHEN sources.url <> excluded.url OR sources.kind <> excluded.kind THEN 0 ELSE sources.error_count END,
+			backoff_until = CASE WHEN sources.url <> excluded.url OR sources.kind <> excluded.kind THEN NULL ELSE sources.backoff_until END,
 			url = excluded.url, kind = excluded.kind, config = excluded.config,
 			from_config = excluded.from_config, enabled = excluded.enabled, updated_at = excluded.updated_at`,
 		src.Name, src.URL, src.Kind, cfg, boolInt(src.FromConfig), boolInt(src.Enabled), dbTime(now), dbTime(now))

@@ -227,3 +227,52 @@ func TestSourcesAndPolls(t *testing.T) {
 		t.Fatalf("state of removed source: %v", err)
 	}
 }
+
+// A source fixed in the config (new URL or kind) leaves the backoff of its
+// old failures behind; an unchanged definition keeps it.
+func TestChangedURLOrKindClearsBackoff(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	src := Source{Name: "wire", URL: "https://wire.example/fed", Kind: "feed", FromConfig: true, Enabled: true}
+	fail := func() {
+		t.Helper()
+		if err := s.UpsertSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 3; i++ {
+			if err := s.RecordPoll(ctx, PollRecord{Source: "wire", Started: t0, Status: 404, Outcome: OutcomeFailed, Err: "not found", BackoffUntil: t0.Add(time.Duration(i) * time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	state := func() SourceState {
+		t.Helper()
+		st, err := s.SourceState(ctx, "wire")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	fail()
+	if err := s.UpsertSource(ctx, src); err != nil { // unchanged: the backoff stays
+		t.Fatal(err)
+	}
+	if st := state(); st.ErrorCount != 3 || st.BackoffUntil.IsZero() {
+		t.Fatalf("unchanged source lost its backoff: %+v", st)
+	}
+	src.URL = "https://wire.example/feed"
+	if err := s.UpsertSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if st := state(); st.ErrorCount != 0 || !st.BackoffUntil.IsZero() || st.LastError != "not found" {
+		t.Fatalf("after the URL changed: %+v, want no error count or backoff (history kept)", st)
+	}
+	fail()
+	src.Kind = "page"
+	if err := s.UpsertSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if st := state(); st.ErrorCount != 0 || !st.BackoffUntil.IsZero() {
+		t.Fatalf("after the kind changed: %+v", st)
+	}
+}

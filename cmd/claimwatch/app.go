@@ -183,13 +183,14 @@ func (a *app) open(ctx context.Context, create, readOnly bool) (*storage.Store, 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDBPath(path, !create); err != nil {
+		return nil, err
+	}
 	if create {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
-	} else if fi, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("database %s: %w (run 'claimwatch run --once' first, or pass --db)", path, err)
-	} else if fi.Size() == 0 {
+	} else if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
 		// SQLite would take an empty file for a new database, and a write
 		// would quietly give it a fresh schema.
 		return nil, fmt.Errorf("database %s: %w", path, storage.ErrEmptyDatabase)
@@ -205,6 +206,24 @@ func (a *app) open(ctx context.Context, create, readOnly bool) (*storage.Store, 
 	}
 	a.store = s
 	return s, nil
+}
+
+// checkDBPath answers the common mistakes with the database path in plain
+// words before SQLite does ("disk I/O error"): a directory, and, for a
+// database that must exist, a missing file (a first run creates it) or a
+// missing directory (more likely a wrong path: no run is suggested).
+func checkDBPath(path string, mustExist bool) error {
+	info, err := os.Stat(path)
+	switch {
+	case err == nil && info.IsDir():
+		return usagef("database %s is a directory; --db takes the database file, for example %s", path, filepath.Join(path, "claimwatch.db"))
+	case err == nil || !mustExist:
+		return nil
+	}
+	if _, derr := os.Stat(filepath.Dir(path)); derr != nil {
+		return usagef("database %s: the directory %s does not exist; check --db (or CLAIMWATCH_DB, or db: in the config)", path, filepath.Dir(path))
+	}
+	return fmt.Errorf("database %s does not exist yet (run 'claimwatch run --once' first, or pass --db)", path)
 }
 
 // isTerminal reports whether w is an interactive terminal, for progress

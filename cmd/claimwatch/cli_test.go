@@ -252,3 +252,46 @@ func TestRunOnceRefusesWhileAnotherWriterHoldsTheDatabase(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// Papercuts of a first session: a mistyped flag gets a suggestion,
+// --version works as a flag, export with no argument lists what it exports.
+func TestFirstSessionPapercuts(t *testing.T) {
+	code, _, errOut := cli(t, "", "run", "--onse")
+	if code != exitUsage || !strings.Contains(errOut, "did you mean --once?") {
+		t.Errorf("run --onse: exit %d %q", code, errOut)
+	}
+	code, _, errOut = cli(t, "", "evidence", "x", "--limt", "3")
+	if code != exitUsage || !strings.Contains(errOut, "did you mean --limit?") {
+		t.Errorf("evidence --limt: exit %d %q", code, errOut)
+	}
+	code, out, _ := cli(t, "", "--version")
+	_, want, _ := cli(t, "", "version")
+	if code != 0 || out != want || !strings.HasPrefix(out, "claimwatch ") {
+		t.Errorf("--version: exit %d %q, want %q", code, out, want)
+	}
+	code, _, errOut = cli(t, "", "export")
+	if code != exitUsage || !strings.Contains(errOut, "evidence, status or timeline") {
+		t.Errorf("export with no argument: exit %d %q", code, errOut)
+	}
+}
+
+// A source skipped for backoff is named once in its summary line.
+func TestSkipLineNamesSourceOnce(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, map[string]string{"brokenwire": srv.URL + "/feed.xml"}), "run", "--once"}
+	cli(t, "", args...)
+	_, out, _ := cli(t, "", args...)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "skipped ") && strings.Contains(line, "brokenwire") {
+			if n := strings.Count(line, "brokenwire"); n != 1 {
+				t.Errorf("skip line names the source %d times: %q", n, line)
+			}
+			return
+		}
+	}
+	t.Errorf("no skip line for the source in backoff:\n%s", out)
+}

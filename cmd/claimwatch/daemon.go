@@ -45,6 +45,10 @@ var (
 	pollClock func() time.Time
 	// reloadSignals delivers the reload requests (SIGHUP).
 	reloadSignals = hangups
+	// startupGrace is how long /healthz stays 200 after the start without
+	// any successful poll: every source is polled at the start, so by then
+	// a daemon whose every poll fails (offline, all URLs wrong) says so.
+	startupGrace = 15 * time.Minute
 )
 
 // daemon is the long-running `claimwatch run`.
@@ -96,6 +100,7 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 	shortest, longest := intervals(rt.sources, rt.cfg.Location)
 	d.sched = scheduler.New(scheduler.Options{Location: rt.cfg.Location, MaxConcurrent: rt.cfg.Fetch.Concurrency,
 		Jitter: jitterFor(shortest), Logger: a.log})
+	rt.pipe.Stopping = d.sched.Stopping()
 	if err := d.sched.Set(d.jobs(rt.sources)); err != nil {
 		return usageError{err}
 	}
@@ -157,7 +162,7 @@ func (d *daemon) serve(o runOptions, maxAge time.Duration, ready func() bool) (*
 	if listen == "" {
 		return nil, nil
 	}
-	hc := &health.Checker{DB: pinger{d.rt.store}, LastSuccess: d.metrics.LastSuccess, MaxAge: maxAge, Started: time.Now(), Ready: ready}
+	hc := &health.Checker{DB: pinger{d.rt.store}, LastSuccess: d.metrics.LastSuccess, MaxAge: maxAge, Started: time.Now(), Grace: startupGrace, Ready: ready}
 	srv := &http.Server{Handler: health.NewMux(hc, d.metrics.Handler()), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", health.ListenAddr(listen))
 	if err != nil {
@@ -238,17 +243,6 @@ func jitterFor(shortest time.Duration) time.Duration {
 	return min(maxJitter, shortest/10)
 }
 
-// metricOutcome names a poll outcome as the metrics package counts it.
-func metricOutcome(storageOutcome string) string {
-	switch storageOutcome {
-	case storage.OutcomeFailed:
-		return metrics.OutcomeError
-	case storage.OutcomePartial:
-		return metrics.OutcomePartial
-	}
-	return storageOutcome
-}
-
 // observe logs one line per poll and feeds the metrics. A poll skipped for
 // backoff did not fetch anything: it is logged at debug level and counted
 // only in the backoff gauge.
@@ -257,7 +251,7 @@ func (d *daemon) observe(r ingest.Result) {
 	attrs := []any{"source", r.Source, "outcome", r.Outcome, "status", r.Status, "duration", r.Duration.Round(time.Millisecond),
 		"new_articles", r.NewArticles, "new_evidence", r.NewEvidence}
 	if r.Err != nil {
-		attrs = append(attrs, "err", r.Err.Error())
+		attrs = append(attrs, "err", reason(r))
 	}
 	switch {
 	case r.Outcome == storage.OutcomeFailed:
@@ -271,7 +265,7 @@ func (d *daemon) observe(r ingest.Result) {
 	}
 	d.a.log.Log(context.Background(), level, "poll", attrs...)
 	if r.Outcome != storage.OutcomeSkipped {
-		d.metrics.ObservePoll(r.Source, metricOutcome(r.Outcome), r.Duration, r.Bytes)
+		d.metrics.ObservePoll(r.Source, r.Outcome, r.Duration, r.Bytes) // log and metric use the same outcome names
 	}
 	d.mu.Lock()
 	if r.Outcome == storage.OutcomeFailed || (r.Outcome == storage.OutcomeSkipped && !r.BackoffTil.IsZero()) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/metrics"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -392,7 +393,7 @@ func TestDaemonHealthReadinessAndMetrics(t *testing.T) {
 	_, body = get("/metrics")
 	for _, want := range []string{
 		`claimwatch_polls_total{outcome="ok",source="good"}`,
-		`claimwatch_polls_total{outcome="error",source="broken"} 1`,
+		`claimwatch_polls_total{outcome="failed",source="broken"} 1`,
 		`claimwatch_fetch_duration_seconds_count{kind="feed"}`,
 		`claimwatch_fetched_bytes_total{kind="feed"}`,
 		`claimwatch_articles_stored_total 2`,
@@ -420,6 +421,42 @@ func TestDaemonHealthReadinessAndMetrics(t *testing.T) {
 	code, _, errOut := cli(t, "", "healthcheck", "--url", base+"/healthz", "--timeout", "2s")
 	if code != exitFailure || !strings.Contains(errOut, "unhealthy") {
 		t.Errorf("healthcheck of a stopped daemon: exit %d %q", code, errOut)
+	}
+}
+
+// A daemon whose every poll fails is unhealthy once the start-up grace is
+// over, long before the 6 h max age.
+func TestDaemonUnhealthyWhenEveryPollFails(t *testing.T) {
+	startupGrace = 0
+	t.Cleanup(func() { startupGrace = 15 * time.Minute })
+	fs := newFeedServer(t)
+	fs.set("/broken.xml", true, 0)
+	dir := t.TempDir()
+	cfg := daemonConfig(t, filepath.Join(dir, "c.yaml"), fs, "", "broken")
+	d := startInProcess(t, "--db", filepath.Join(dir, "cw.db"), "--config", cfg, "run", "--listen", "127.0.0.1:0")
+	var base string
+	waitFor(t, 30*time.Second, "the first failed poll", func() bool {
+		m := listenAddr.FindStringSubmatch(d.log.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil && strings.Contains(d.log.String(), "source=broken outcome=failed")
+	}, d.log.String)
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "no successful poll since the start") {
+		t.Errorf("/healthz with every poll failed: %d %s", resp.StatusCode, body)
+	}
+	code, out, errOut := cli(t, "", "healthcheck", "--url", base+"/healthz")
+	if code != exitFailure || strings.Contains(out, "healthy") || !strings.Contains(errOut, "no successful poll") {
+		t.Errorf("healthcheck: exit %d %q %q", code, out, errOut)
+	}
+	if code := d.stop(t); code != 0 {
+		t.Fatalf("exit %d\n%s", code, d.log)
 	}
 }
 
@@ -622,5 +659,32 @@ func TestSIGHUPReloadsAGoodConfigAndRefusesABadOne(t *testing.T) {
 	p.signal(t, syscall.SIGTERM)
 	if code := p.wait(t, 10*time.Second); code != 0 {
 		t.Fatalf("exit %d\n%s", code, p.log)
+	}
+}
+
+// With every source disabled, `run` and `run --once` refuse with exit 2
+// and say how to enable one, instead of starting a daemon that never polls.
+func TestRunRefusesZeroEnabledSources(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("sources:\n  - name: wire\n    url: https://example.org/feed.xml\n    enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"run"}, {"run", "--once"}} {
+		code, _, errOut := cli(t, "", append([]string{"--db", filepath.Join(dir, "cw.db"), "--config", cfg}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "no enabled sources") || !strings.Contains(errOut, cfg) || !strings.Contains(errOut, "enabled: true") {
+			t.Errorf("%v: exit %d %q", args, code, errOut)
+		}
+	}
+}
+
+// The outcome a poll line logs is the label its metric carries.
+func TestOutcomeNamesMatchMetricLabels(t *testing.T) {
+	for stored, metric := range map[string]string{
+		storage.OutcomeOK: metrics.OutcomeOK, storage.OutcomeNotModified: metrics.OutcomeNotModified, storage.OutcomeFailed: metrics.OutcomeFailed,
+	} {
+		if stored != metric {
+			t.Errorf("poll log says %q, metric label %q", stored, metric)
+		}
 	}
 }

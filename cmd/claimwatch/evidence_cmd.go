@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -60,6 +64,11 @@ With --json, prints JSON Lines with the columns of 'export evidence'.`,
 			if _, err := a.checkClaim(ctx, s, args[0]); err != nil {
 				return err
 			}
+			if source != "" {
+				if f.Source, err = knownSource(ctx, s, source); err != nil {
+					return err
+				}
+			}
 			rows, err := s.ListEvidence(ctx, f)
 			if err != nil {
 				return err
@@ -71,7 +80,7 @@ With --json, prints JSON Lines with the columns of 'export evidence'.`,
 				_, err := fmt.Fprintf(a.stdout, "no evidence for %s matches\n", args[0])
 				return err
 			}
-			if err := report.WriteEvidenceTable(a.terminal(), rows); err != nil {
+			if err := report.WriteEvidenceTable(a.terminal(), rows, report.Width(a.stdout)); err != nil {
 				return err
 			}
 			if limit > 0 && len(rows) == limit {
@@ -87,5 +96,93 @@ With --json, prints JSON Lines with the columns of 'export evidence'.`,
 	fl.IntVar(&limit, "limit", defaultEvidenceLimit, "show at most `N` items (0: all)")
 	fl.BoolVar(&all, "all", false, "include evidence reviewed irrelevant and stale evidence")
 	fl.BoolVar(&asJSON, "json", false, "print JSON Lines, one object per evidence item")
+	cmd.AddCommand(evidenceShowCommand(a))
 	return cmd
+}
+
+// knownSource is the stored name of the source called name, compared
+// case-insensitively as source names are everywhere; an unknown name is a
+// usage error listing the known ones.
+func knownSource(ctx context.Context, s *storage.Store, name string) (string, error) {
+	names, err := s.SourceNames(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return n, nil
+		}
+	}
+	return "", usagef("--source %q: no such source (known: %s)", name, strings.Join(names, ", "))
+}
+
+func evidenceShowCommand(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "One piece of evidence in full: snippet, article, matched terms, other outlets of the story, reviews",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usagef("evidence id %q: want the number shown by 'claimwatch evidence CLAIM'", args[0])
+			}
+			s, err := a.openReadOnly(ctx)
+			if err != nil {
+				return err
+			}
+			row, err := s.Evidence(ctx, id)
+			if err != nil {
+				return notFoundAsUsage(err, fmt.Sprintf("unknown evidence id %d (ids are listed by 'claimwatch evidence CLAIM')", id))
+			}
+			var story []storage.Article
+			if row.StoryID != 0 {
+				if story, err = s.StoryArticles(ctx, row.StoryID, row.ArticleID); err != nil {
+					return err
+				}
+			}
+			reviews, err := s.ReviewHistory(ctx, id)
+			if err != nil {
+				return err
+			}
+			return writeEvidenceDetail(a.stdout, row, story, reviews, report.Width(a.stdout))
+		},
+	}
+}
+
+func writeEvidenceDetail(w io.Writer, r storage.EvidenceRow, story []storage.Article, reviews []storage.Review, width int) error {
+	var b strings.Builder
+	stance := string(r.Stance)
+	if r.Reviewed {
+		stance += fmt.Sprintf(" (reviewed; the machine's: %s)", r.MachineStance)
+	}
+	fmt.Fprintf(&b, "evidence %d: %s, %s, confidence %.2f\n", r.ID, r.ClaimID, stance, r.Confidence)
+	fmt.Fprintf(&b, "claim:      %s\n", r.ClaimStatement)
+	fmt.Fprintf(&b, "title:      %s\n", r.Title)
+	fmt.Fprintf(&b, "outlet:     %s (source %s)\n", r.Outlet, r.Source)
+	fmt.Fprintf(&b, "published:  %s (date from %s)\n", report.Day(r.PublishedAt), r.PublishedFlag)
+	fmt.Fprintf(&b, "url:        %s\n", r.URL)
+	fmt.Fprintf(&b, "matched:    %s\n", strings.Join(r.MatchedTerms, ", "))
+	b.WriteString("snippet:\n")
+	for _, l := range report.Wrap(r.Snippet, width-4) {
+		b.WriteString("    " + l + "\n")
+	}
+	if len(story) > 0 {
+		b.WriteString("the same story elsewhere:\n")
+		for _, art := range story {
+			fmt.Fprintf(&b, "    %s  %s  %s\n", report.Day(art.PublishedAt), art.Outlet, art.URL)
+		}
+	}
+	if len(reviews) > 0 {
+		b.WriteString("reviews:\n")
+		for _, rv := range reviews {
+			fmt.Fprintf(&b, "    %s  %s by %s", report.Stamp(rv.CreatedAt), rv.Stance, rv.Author)
+			if rv.Note != "" {
+				fmt.Fprintf(&b, ": %s", rv.Note)
+			}
+			b.WriteString("\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/claimwatch/claimwatch/internal/report"
 )
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -35,6 +37,15 @@ func TestEvidenceListing(t *testing.T) {
 	if ids := firstColumn(out); ids != "2" {
 		t.Errorf("--source wire-b: ids %q", ids)
 	}
+	// Source names compare case-insensitively; an unknown one is bad input.
+	_, out, _ = cli(t, "", "evidence", "arms", "--source", "WIRE-B", "--db", db)
+	if ids := firstColumn(out); ids != "2" {
+		t.Errorf("--source WIRE-B: ids %q", ids)
+	}
+	code, _, errOut = cli(t, "", "evidence", "arms", "--source", "wire-z", "--db", db)
+	if code != exitUsage || !strings.Contains(errOut, "known: wire-a, wire-b") {
+		t.Errorf("--source wire-z: exit %d %q", code, errOut)
+	}
 	code, out, errOut = cli(t, "", "evidence", "arms", "--limit", "1", "--db", db)
 	if ids := firstColumn(out); code != 0 || ids != "3" || !strings.Contains(errOut, "--limit 0") {
 		t.Errorf("--limit 1: exit %d, ids %q, stderr %q", code, ids, errOut)
@@ -47,15 +58,50 @@ func TestEvidenceListing(t *testing.T) {
 	}
 }
 
+// The listing shows each item's snippet and URL under its row, and
+// evidence show gives one item in full.
+func TestEvidenceSnippetAndShow(t *testing.T) {
+	t.Setenv("COLUMNS", "") // not a terminal: the default width
+	db := reportDB(t)
+	code, out, errOut := cli(t, "", "evidence", "arms", "--db", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "3 ") {
+			if i+2 >= len(lines) || !strings.HasPrefix(lines[i+1], "    ") || !strings.Contains(out, "    http") {
+				t.Errorf("no snippet and URL under row 3:\n%s", out)
+			}
+		}
+		if len([]rune(l)) > report.DefaultWidth {
+			t.Errorf("line wider than %d columns: %q", report.DefaultWidth, l)
+		}
+	}
+	code, out, errOut = cli(t, "", "evidence", "show", "5", "--db", db)
+	if code != 0 {
+		t.Fatalf("show: exit %d %s", code, errOut)
+	}
+	for _, want := range []string{"evidence 5: arms, irrelevant (reviewed; the machine's:", "url:", "outlet:", "matched:", "snippet:", "reviews:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := cli(t, "", "evidence", "show", "999", "--db", db); code != exitUsage || !strings.Contains(errOut, "unknown evidence id 999") {
+		t.Errorf("show 999: exit %d %q", code, errOut)
+	}
+}
+
 // firstColumn returns the first field of each table row after the header.
 func firstColumn(table string) string {
 	var ids []string
+	// Row lines start with the id; the snippet and URL lines under each
+	// row are indented.
 	for _, line := range strings.Split(table, "\n")[1:] {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			break
+		if line == "" || line[0] < '0' || line[0] > '9' {
+			continue
 		}
-		ids = append(ids, f[0])
+		ids = append(ids, strings.Fields(line)[0])
 	}
 	return strings.Join(ids, " ")
 }

@@ -43,7 +43,12 @@ timeline: ` + joinColumns(report.TimelineColumns) + `
   (per --by period; every stored claim unless --claim)
 
 ` + report.DatesHelp + ` (evidence and timeline only: status is as of now.)`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef("export: say what to export: evidence, status or timeline (e.g. 'claimwatch export evidence -o evidence.csv')")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.export(cmd.Context(), args[0], o)
 		},
@@ -94,6 +99,11 @@ func (a *app) export(ctx context.Context, kind string, o exportOptions) error {
 	if kind == "timeline" {
 		if err := checkPeriod(o.by); err != nil {
 			return err
+		}
+	}
+	if o.output != "" {
+		if err := report.CheckOutputPath(o.output); err != nil {
+			return usageError{err}
 		}
 	}
 	s, err := a.openReadOnly(ctx)

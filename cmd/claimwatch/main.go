@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -135,7 +136,10 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.`,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return a.setup(cmd) },
 	}
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{flagHint(cmd, err)} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{suggestFlag(cmd, err)} })
+	// --version prints what the version command prints.
+	root.Version = versionString()
+	root.SetVersionTemplate(fmt.Sprintf("claimwatch %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH))
 	a.bindGlobalFlags(root)
 	for _, add := range commandSet {
 		root.AddCommand(add(a))
@@ -143,16 +147,18 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.`,
 	return root
 }
 
-// flagHint adds the nearest flag the command knows to an unknown-flag error:
-// "unknown flag: --min-recal (did you mean --min-recall?)".
-func flagHint(cmd *cobra.Command, err error) error {
+// suggestFlag adds the nearest flag the command knows (its own or
+// inherited) to an unknown-flag error: "--onse" gets "did you mean --once?".
+func suggestFlag(cmd *cobra.Command, err error) error {
 	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
 	if !ok {
 		return err
 	}
-	var names []string
-	cmd.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
-	best := claims.Closest(name, names)
+	var known []string
+	add := func(f *pflag.Flag) { known = append(known, f.Name) }
+	cmd.Flags().VisitAll(add)
+	cmd.InheritedFlags().VisitAll(add)
+	best := claims.Closest(name, known)
 	if best == "" {
 		return err
 	}

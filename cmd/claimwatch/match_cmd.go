@@ -111,11 +111,8 @@ func (a *app) readInput(ctx context.Context, src string) (body []byte, contentTy
 		if err != nil {
 			return nil, "", "", err
 		}
-		// A URL typed by the operator is deliberate, so private addresses are
-		// allowed here; the guard is for links found inside feeds.
-		withPrivate := *cfg
-		withPrivate.Fetch.AllowPrivate = true
-		resp, err := fetcherFor(&withPrivate).Get(ctx, fetch.Request{URL: src})
+		// A URL typed by the operator is named: its host may be private.
+		resp, err := fetcherFor(cfg).Get(ctx, fetch.Request{URL: src, Named: true})
 		if err != nil {
 			return nil, "", "", err
 		}

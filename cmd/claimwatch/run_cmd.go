@@ -107,6 +107,9 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDBPath(path, false); err != nil {
+		return nil, err
+	}
 	// The lock file lives beside the database, so its directory comes first.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("database directory: %w", err)
@@ -139,8 +142,21 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if rt.sources, err = selectSources(rt.sources, o.only); err != nil {
 		return nil, err
 	}
+	if len(rt.sources) == 0 {
+		// A daemon with nothing to poll would sit silent forever.
+		err = usagef("no enabled sources: nothing to poll (config: %s); set enabled: true on a source there, or add one with 'claimwatch sources add NAME URL'", orDefaults(a.configPath))
+		return nil, err
+	}
 	rt.pipe = &ingest.Pipeline{Store: rt.store, Fetcher: fetcherFor(cfg), Matcher: rt.matcher.Load, Log: a.log}
 	return rt, nil
+}
+
+// orDefaults names the config file, or the embedded defaults when none.
+func orDefaults(configPath string) string {
+	if configPath == "" {
+		return "the embedded defaults"
+	}
+	return configPath
 }
 
 func selectSources(all []config.Source, only []string) ([]config.Source, error) {
@@ -198,10 +214,6 @@ func (a *app) runOnce(ctx context.Context, o runOptions) error {
 		return err
 	}
 	defer rt.lock.Release()
-	if len(rt.sources) == 0 {
-		fmt.Fprintln(a.stdout, "no enabled sources: nothing to do")
-		return nil
-	}
 	work, cancel := graceful(ctx, o.shutdown(rt.cfg))
 	defer cancel()
 	progress := newProgress(a.stderr, len(rt.sources))
@@ -270,7 +282,7 @@ func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
 		// On a full disk the pass stops: one line says why, not one per
 		// source it stopped.
 		if r.Err != nil && !(diskFull && r.Outcome == storage.OutcomeSkipped && errors.Is(r.Err, storage.ErrDiskFull)) {
-			fmt.Fprintf(w, "  %-8s %s: %v\n", r.Outcome, r.Source, r.Err)
+			fmt.Fprintf(w, "  %-8s %s: %s\n", r.Outcome, r.Source, reason(r))
 		}
 	}
 	fmt.Fprintf(w, "new articles: %d\nnew evidence: %d\n", articles, evidence)
@@ -295,6 +307,12 @@ func writeSummary(w io.Writer, sum ingest.Summary, took time.Duration) {
 		}
 		tw.Flush()
 	}
+}
+
+// reason is a poll's error without the "source NAME: " its line already
+// carries.
+func reason(r ingest.Result) string {
+	return strings.TrimPrefix(r.Err.Error(), "source "+r.Source+": ")
 }
 
 // hangups delivers SIGHUP for config reloads.

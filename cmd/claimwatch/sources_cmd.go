@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -231,6 +232,20 @@ func sourcesAddCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			added, err := addedSources(cmd.Context(), st)
+			if err != nil {
+				return err
+			}
+			for _, s := range added {
+				if strings.EqualFold(s.Name, src.Name) {
+					return usagef("sources add: a source named %q is already added (%s); remove it first with 'claimwatch sources remove %s', or choose another --name", s.Name, s.URL, s.Name)
+				}
+			}
+			for _, s := range append(cfg.Sources, added...) {
+				if src.URL != "" && s.URL == src.URL {
+					fmt.Fprintf(a.stderr, "warning: %s is already watched as source %q; adding it as %q too\n", src.URL, s.Name, src.Name)
+				}
+			}
 			if err := storeAdded(cmd.Context(), st, src); err != nil {
 				return err
 			}
@@ -352,25 +367,44 @@ func sourcesExportCommand(a *app) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "export-opml",
-		Short: "Write the feed and page sources as OPML (standard output, or -o FILE)",
+		Short: "Write the feed sources as OPML (standard output, or -o FILE); page, query and local sources are left out, and listed",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out != "" {
+				if err := report.CheckOutputPath(out); err != nil {
+					return usageError{err}
+				}
+			}
 			all, err := a.sourceView(cmd.Context())
 			if err != nil {
 				return err
 			}
+			// OPML lists feeds by URL: page selectors, search queries and
+			// local files have no place in it, so they are left out, and said.
 			var outlines []opml.Outline
+			var left []string
 			for _, s := range all {
-				if s.URL == "" || s.Kind == string(config.KindQuery) {
-					continue
+				switch {
+				case s.Kind == string(config.KindQuery):
+					left = append(left, s.Name+" (query)")
+				case s.Kind == string(config.KindPage):
+					left = append(left, s.Name+" (page)")
+				case !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://"):
+					left = append(left, s.Name+" (local file)")
+				default:
+					outlines = append(outlines, opml.Outline{Title: s.Name, XMLURL: s.URL})
 				}
-				outlines = append(outlines, opml.Outline{Title: s.Name, XMLURL: s.URL})
 			}
 			write := func(w io.Writer) error { return opml.Write(w, "claimwatch sources", outlines) }
 			if out == "" {
-				return write(a.stdout)
+				err = write(a.stdout)
+			} else if err = report.WriteFileAtomic(out, write); err == nil {
+				fmt.Fprintf(a.stderr, "wrote %d feed(s) to %s\n", len(outlines), out)
 			}
-			return report.WriteFileAtomic(out, write)
+			if err == nil && len(left) > 0 {
+				fmt.Fprintf(a.stderr, "left out %d source(s) OPML cannot express: %s\n", len(left), strings.Join(left, ", "))
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to `FILE` instead of standard output")
@@ -381,8 +415,8 @@ func sourcesTestCommand(a *app) *cobra.Command {
 	var f sourceFlags
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "test URL",
-		Short: "Fetch a source once and show what would be stored; store nothing",
+		Use:   "test URL|NAME",
+		Short: "Fetch a source (a URL, or a configured source's name) once and show what would be stored; store nothing",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
@@ -393,20 +427,42 @@ func sourcesTestCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, err := f.source(cfg, args[0])
+			ctx := cmd.Context()
+			// An existing database says which articles are already stored;
+			// without one, every article is new.
+			var st *storage.Store
+			if path, err := a.resolvedDBPath(); err == nil && fileExists(path) {
+				if st, err = a.openReadOnly(ctx); err != nil {
+					return err
+				}
+			}
+			src, err := a.sourceToTest(ctx, cfg, st, &f, args[0])
 			if err != nil {
 				return err
 			}
-			n := 0
+			n, stored := 0, 0
 			enc := json.NewEncoder(a.stdout)
 			pipe := &ingest.Pipeline{Fetcher: fetcherFor(cfg), Matcher: func() *matcher.Matcher { return m }, Log: a.log,
 				Preview: func(art storage.Article, findings []claims.Finding) {
 					n++
+					known := false
+					if st != nil {
+						known, _ = st.HasArticle(ctx, art.URL) // a failed look-up counts as new
+					}
+					if known {
+						stored++
+					}
 					if asJSON {
-						enc.Encode(previewJSON(art, findings))
+						obj := previewJSON(art, findings)
+						obj["already_stored"] = known
+						enc.Encode(obj)
 						return
 					}
-					fmt.Fprintf(a.terminal(), "%s  %s\n  %s\n", report.Day(art.PublishedAt), art.Title, art.URL)
+					mark := ""
+					if known {
+						mark = "  (already stored)"
+					}
+					fmt.Fprintf(a.terminal(), "%s  %s%s\n  %s\n", report.Day(art.PublishedAt), art.Title, mark, art.URL)
 					for _, fd := range findings {
 						fmt.Fprintf(a.terminal(), "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, report.Truncate(fd.Snippet, 120))
 					}
@@ -416,7 +472,7 @@ func sourcesTestCommand(a *app) *cobra.Command {
 				return res.Err
 			}
 			if !asJSON {
-				fmt.Fprintf(a.stdout, "\n%s: %s, %d article(s) would be stored (HTTP %d, %d bytes); nothing was stored\n", src.Name, res.Outcome, n, res.Status, res.Bytes)
+				fmt.Fprintf(a.stdout, "\n%s: %s, %d article(s): %d new would be stored, %d already stored (HTTP %d, %d bytes); nothing was stored\n", src.Name, res.Outcome, n, n-stored, stored, res.Status, res.Bytes)
 			}
 			return nil
 		},
@@ -424,6 +480,34 @@ func sourcesTestCommand(a *app) *cobra.Command {
 	f.bind(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines, one object per article")
 	return cmd
+}
+
+// sourceToTest is the configured or added source named arg, or a new source
+// for the URL arg built from the flags.
+func (a *app) sourceToTest(ctx context.Context, cfg *config.Config, st *storage.Store, f *sourceFlags, arg string) (config.Source, error) {
+	if strings.Contains(arg, "://") || filepath.IsAbs(arg) {
+		return f.source(cfg, arg)
+	}
+	if src, ok := cfg.Source(arg); ok {
+		return src, nil
+	}
+	var names []string
+	for _, s := range cfg.Sources {
+		names = append(names, s.Name)
+	}
+	if st != nil {
+		added, err := addedSources(ctx, st)
+		if err != nil {
+			return config.Source{}, err
+		}
+		for _, s := range added {
+			if strings.EqualFold(s.Name, arg) {
+				return s, nil
+			}
+			names = append(names, s.Name)
+		}
+	}
+	return config.Source{}, usagef("sources test: %q is neither a URL nor the name of a source (known: %s)", arg, strings.Join(names, ", "))
 }
 
 func previewJSON(art storage.Article, findings []claims.Finding) map[string]any {

@@ -88,7 +88,7 @@ func TestSourcesTestStoresNothing(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"Russia delivers S-400 to Iran", "russia-arms-to-iran supports", "2 article(s) would be stored", "nothing was stored"} {
+	for _, want := range []string{"Russia delivers S-400 to Iran", "russia-arms-to-iran supports", "2 article(s): 2 new would be stored, 0 already stored", "nothing was stored"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -177,5 +177,116 @@ func TestReadCommandsRefuseABadConfig(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, "bad.yaml:2:") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 naming bad.yaml:2", args, code, errOut)
 		}
+	}
+}
+
+// A URL the operator names may be loopback without fetch.allow_private, as
+// with match (self-hosted RSS bridges, intranet feeds).
+func TestSourcesTestNamedLoopbackURL(t *testing.T) {
+	srv := testFeedServer(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("fetch:\n  per_host_delay: 0s\nsources: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, "", "--db", filepath.Join(dir, "cw.db"), "--config", cfg, "sources", "test", srv.URL+"/feed.xml", "--fetch-articles", "never")
+	if code != 0 || !strings.Contains(out, "2 article(s)") {
+		t.Errorf("sources test of a loopback feed: exit %d %q %q", code, out, errOut)
+	}
+}
+
+// sources test takes a configured source's name as well as a URL, and says
+// which of the articles are new and which are already stored.
+func TestSourcesTestByNameCountsNewAndStored(t *testing.T) {
+	srv := testFeedServer(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, map[string]string{"Wire": srv.URL + "/feed.xml"})
+	code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "sources", "test", "wire")
+	if code != 0 || !strings.Contains(out, "2 article(s): 2 new would be stored, 0 already stored") {
+		t.Fatalf("before any run: exit %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once"); code != 0 {
+		t.Fatalf("run --once: exit %d %q", code, errOut)
+	}
+	code, out, errOut = cli(t, "", "--db", db, "--config", cfg, "sources", "test", "WIRE")
+	if code != 0 || !strings.Contains(out, "2 article(s): 0 new would be stored, 2 already stored") || !strings.Contains(out, "(already stored)") {
+		t.Errorf("after a run: exit %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = cli(t, "", "--db", db, "--config", cfg, "sources", "test", "nosuch")
+	if code != exitUsage || !strings.Contains(errOut, "known: Wire") {
+		t.Errorf("unknown name: exit %d %q", code, errOut)
+	}
+}
+
+// Adding a name twice is refused (exit 2) and keeps the first source; the
+// same URL under a second name is added with a warning.
+func TestSourcesAddRefusesDuplicateNameWarnsSameURL(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, map[string]string{"from-file": "https://example.org/feed.xml"})}
+	if code, _, errOut := cli(t, "", append(base, "sources", "add", "https://news.example.net/rss", "--name", "Wire")...); code != 0 {
+		t.Fatalf("first add: exit %d %q", code, errOut)
+	}
+	code, out, errOut := cli(t, "", append(base, "sources", "add", "https://other.example.net/rss", "--name", "wire")...)
+	if code != exitUsage || strings.Contains(out, "added") || !strings.Contains(errOut, `"Wire" is already added`) {
+		t.Errorf("same name again: exit %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "", append(base, "sources", "add", "https://news.example.net/rss", "--name", "Wire 2")...)
+	if code != 0 || !strings.Contains(out, "added Wire 2") || !strings.Contains(errOut, `already watched as source "Wire"`) {
+		t.Errorf("same URL, new name: exit %d %q %q", code, out, errOut)
+	}
+	if _, _, errOut := cli(t, "", append(base, "sources", "add", "https://example.org/feed.xml", "--name", "copy")...); !strings.Contains(errOut, `already watched as source "from-file"`) {
+		t.Errorf("URL of a config source: no warning in %q", errOut)
+	}
+	_, out, _ = cli(t, "", append(base, "sources", "list", "--json")...)
+	if !strings.Contains(out, "news.example.net") || strings.Contains(out, "other.example.net") {
+		t.Errorf("the refused add changed the first source:\n%s", out)
+	}
+}
+
+// testFeedServer serves testFeed (two articles) at every path.
+func testFeedServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// OPML export writes only what OPML expresses (feeds by http(s) URL), says
+// what it left out, and with -o what it wrote.
+func TestSourcesExportOPMLOnlyFeeds(t *testing.T) {
+	dir := t.TempDir()
+	backfill := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte(`sources:
+  - name: Wire
+    url: https://wire.example/rss
+  - name: Listing
+    url: https://list.example/politics/
+    kind: page
+    page: {links: "h3 a"}
+  - name: Saved
+    url: `+backfill+`
+  - name: Search
+    kind: query
+    query: {template: gdelt}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "subs.opml")
+	code, _, errOut := cli(t, "", "--db", filepath.Join(dir, "cw.db"), "--config", cfg, "sources", "export-opml", "-o", out)
+	if code != 0 || !strings.Contains(errOut, "wrote 1 feed(s) to "+out) ||
+		!strings.Contains(errOut, "left out 3 source(s) OPML cannot express") || !strings.Contains(errOut, "Listing (page)") ||
+		!strings.Contains(errOut, "Saved (local file)") || !strings.Contains(errOut, "Search (query)") {
+		t.Fatalf("export-opml: exit %d %q", code, errOut)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "https://wire.example/rss") || strings.Contains(string(data), "list.example") || strings.Contains(string(data), backfill) {
+		t.Errorf("exported OPML:\n%s", data)
 	}
 }

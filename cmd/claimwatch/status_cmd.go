@@ -24,8 +24,8 @@ var reportClock = time.Now
 func statusCommand(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "One row per claim: verdict, evidence counts, stories, outlets, last evidence, trend",
+		Use:   "status [CLAIM]",
+		Short: "One row per claim (or only CLAIM): verdict, evidence counts, stories, outlets, last evidence, trend",
 		Long: `Show every stored claim's verdict and computed signal.
 
 SUP, CON and MEN count evidence by stance, after analysts' reviews; evidence
@@ -38,13 +38,20 @@ confirmed: a suggestion to the analyst ('claimwatch verdict ID --set ...'),
 never set by itself.
 
 With --json, prints JSON Lines with the columns of 'export status'.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.openReadOnly(cmd.Context())
 			if err != nil {
 				return err
 			}
-			rows, err := report.Statuses(cmd.Context(), s, reportClock(), "")
+			only := ""
+			if len(args) == 1 {
+				only = args[0]
+				if _, err := a.checkClaim(cmd.Context(), s, only); err != nil {
+					return err
+				}
+			}
+			rows, err := report.Statuses(cmd.Context(), s, reportClock(), only)
 			if err != nil {
 				return err
 			}

@@ -132,6 +132,20 @@ func TestStatusTable(t *testing.T) {
 	}
 }
 
+// status CLAIM shows that claim's row only; an unknown id is bad input.
+func TestStatusOneClaim(t *testing.T) {
+	db := reportDB(t)
+	fixClock(t, fixNow)
+	code, out, errOut := cli(t, "", "status", "bank", "--db", db)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[1], "bank ") {
+		t.Errorf("status bank: exit %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, "", "status", "nosuch", "--db", db); code != exitUsage || !strings.Contains(errOut, "bank") {
+		t.Errorf("status nosuch: exit %d %q", code, errOut)
+	}
+}
+
 func TestStatusJSON(t *testing.T) {
 	db := reportDB(t)
 	fixClock(t, fixNow)
@@ -142,6 +156,25 @@ func TestStatusJSON(t *testing.T) {
 	rows := jsonLines(t, out)
 	if len(rows) != 2 || rows[0]["claim_id"] != "arms" || rows[0]["suggest_expired"] != true || rows[1]["verdict"] != "developing" {
 		t.Fatalf("status --json: %v", rows)
+	}
+}
+
+// A directory as the database, or a path in a missing directory, is
+// answered in plain words (not "disk I/O error"), and a wrong path does not
+// suggest a run that would create a new database there.
+func TestDatabasePathMistakes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := runConfig(t, dir, map[string]string{"w": "https://example.org/feed.xml"})
+	for _, args := range [][]string{{"status"}, {"run", "--once"}} {
+		code, _, errOut := cli(t, "", append(args, "--db", dir, "--config", cfg)...)
+		if code != exitUsage || !strings.Contains(errOut, "is a directory; --db takes the database file") {
+			t.Errorf("%v --db DIR: exit %d %q", args, code, errOut)
+		}
+	}
+	wrong := filepath.Join(dir, "no-such-dir", "cw.db")
+	code, _, errOut := cli(t, "", "status", "--db", wrong)
+	if code != exitUsage || !strings.Contains(errOut, "does not exist; check --db") || strings.Contains(errOut, "run --once") {
+		t.Errorf("status --db in a missing directory: exit %d %q", code, errOut)
 	}
 }
 

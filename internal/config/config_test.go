@@ -212,6 +212,7 @@ func TestMalformed(t *testing.T) {
 		{"weight not number", "sources:\n  - name: a\n    url: https://a.example/\n    weight: heavy\n", 4, 13, "want a number"},
 		{"duplicate name", "sources:\n  - name: A\n    url: https://a.example/\n  - name: a\n    url: https://b.example/\n", 4, 1, "already used"},
 		{"page without selectors", "sources:\n  - name: a\n    url: https://a.example/\n    kind: page\n", 4, 11, "needs page"},
+		{"page of a local directory", "sources:\n  - name: a\n    url: /srv/saved-pages\n    kind: page\n    page: {links: a}\n", 4, 11, "takes kind: feed"},
 		{"bad selector", "sources:\n  - name: a\n    url: https://a.example/\n    kind: page\n    page: {links: 'a[href'}\n", 5, 19, "bad CSS selector"},
 		{"query with url", "sources:\n  - name: q\n    kind: query\n    url: https://a.example/\n    query: {template: gdelt}\n", 4, 10, "takes no url"},
 		{"unknown template", "sources:\n  - name: q\n    kind: query\n    query: {template: bing}\n", 4, 23, "unknown template"},
@@ -222,7 +223,8 @@ func TestMalformed(t *testing.T) {
 		{"tags not a list", "sources:\n  - name: a\n    url: https://a.example/\n    tags: iran\n", 4, 11, "want a list"},
 		{"repeated key", "db: a\ndb: b\n", 2, 1, "repeated"},
 		{"syntax error", "db: a\nclaims: b: c\n", 2, 1, "YAML syntax: mapping values are not allowed"},
-		{"bad listen", "listen: 9090\n", 1, 9, "bad address"},
+		{"bad listen", "listen: 90x90\n", 1, 9, "bad address"},
+		{"bad listen port", "listen: 99999\n", 1, 9, "bad port"},
 		{"connect longer than timeout", "fetch:\n  timeout: 5s\n  connect_timeout: 10s\n", 3, 20, "longer than fetch.timeout"},
 		{"two documents", "db: a\n---\ndb: b\n", 2, 1, "second"},
 		{"top not a mapping", "- a\n- b\n", 1, 1, "must be a mapping"},
@@ -302,6 +304,17 @@ func TestPath(t *testing.T) {
 	}
 	if got := Path("", func(string) string { return "" }); got != "" {
 		t.Errorf("none: %q", got)
+	}
+}
+
+// listen: 9090 in the config means what --listen 9090 means.
+func TestListenBarePort(t *testing.T) {
+	c, err := Parse([]byte("listen: 9090\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ListenAddr(); got != "127.0.0.1:9090" {
+		t.Errorf("listen: 9090 binds %q, want 127.0.0.1:9090 as --listen 9090", got)
 	}
 }
 

@@ -160,6 +160,10 @@ func checkSource(s *Source) []fieldErr {
 			add("url", "missing: a %s source needs a url", s.Kind)
 		} else if err := CheckSourceURL(s.URL); err != nil {
 			add("url", "%v", err)
+		} else if s.Kind == KindPage && s.IsLocal() {
+			// A page source scrapes a live listing page; local files are
+			// read (feeds and saved pages alike) only by kind feed.
+			add("kind", "a page source needs an http(s) listing page; a local file or directory of saved pages or feeds takes kind: feed (the default), which reads each file as a feed or a page")
 		}
 	case KindQuery:
 		if s.URL != "" {
@@ -334,9 +338,12 @@ func checkContact(s string) error {
 }
 
 func checkListen(addr string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("bad address %q: want host:port or :port", addr)
+	port := addr // a port alone, as --listen 9090 takes it
+	if strings.Trim(addr, "0123456789") != "" {
+		var err error
+		if _, port, err = net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("bad address %q: want host:port, :port or a port", addr)
+		}
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return fmt.Errorf("bad port in %q", addr)

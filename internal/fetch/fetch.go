@@ -50,8 +50,9 @@ type Options struct {
 	MaxRedirects            int
 	PerHostConcurrency      int
 	PerHostDelay            time.Duration
-	// AllowPrivate turns the SSRF guard off: for tests and for sources an
-	// operator deliberately points at internal hosts.
+	// AllowPrivate turns the SSRF guard off for every request, including
+	// links found in fetched content and redirects (fetch.allow_private).
+	// Without it, only the host of a Request.Named URL may be non-public.
 	AllowPrivate bool
 	// PublicAddr, when set, replaces IsPublicAddr as the guard's test of an
 	// address about to be dialled. Tests of other packages use it to count one
@@ -78,6 +79,12 @@ type Request struct {
 	AllowFile bool
 	// Accept overrides the Accept header.
 	Accept string
+	// Named says the operator named this URL — in the config, with `sources
+	// add`, or on the command line — so its host may be private or loopback
+	// (self-hosted RSS bridges, intranet feeds). A redirect to another host
+	// passes the guard again, as do URLs found in fetched content (Named
+	// false), unless Options.AllowPrivate.
+	Named bool
 }
 
 // Response is a successful (2xx) or not-modified (304) answer.
@@ -101,8 +108,12 @@ type Client struct {
 	userAgent string
 	http      *http.Client
 	transport *http.Transport
-	gates     *gates
-	robots    perKey[robotsEntry]
+	// named serves the host of a Request.Named URL, without the guard; its
+	// own connection pool keeps its connections from serving other requests.
+	named          *http.Client
+	namedTransport *http.Transport
+	gates          *gates
+	robots         perKey[robotsEntry]
 	// allowAddr decides, at connect time, whether an address may be dialled.
 	// Tests replace it to treat one loopback port as public.
 	allowAddr func(netip.AddrPort) bool
@@ -140,8 +151,14 @@ func New(opts Options) *Client {
 		return IsPublicAddr(ap.Addr())
 	}
 
-	dialer := &net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.dialControl}
-	c.transport = &http.Transport{
+	c.transport, c.http = c.newHTTP(&net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.dialControl})
+	c.namedTransport, c.named = c.newHTTP(&net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: 30 * time.Second})
+	return c
+}
+
+func (c *Client) newHTTP(dialer *net.Dialer) (*http.Transport, *http.Client) {
+	opts := c.opts
+	t := &http.Transport{
 		// No proxy: the SSRF guard checks the address we dial, which would be
 		// the proxy's rather than the target's.
 		Proxy:                 nil,
@@ -154,20 +171,22 @@ func New(opts Options) *Client {
 		ExpectContinueTimeout: time.Second,
 		ResponseHeaderTimeout: opts.Timeout,
 	}
-	c.http = &http.Client{
-		Transport: c.transport,
+	return t, &http.Client{
+		Transport: t,
 		// Redirects are followed by Get itself, so that every hop passes the
 		// scheme check, robots.txt and the per-host limits.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return c
 }
 
 // UserAgent is the User-Agent header the client sends.
 func (c *Client) UserAgent() string { return c.userAgent }
 
 // Close releases idle connections.
-func (c *Client) Close() { c.transport.CloseIdleConnections() }
+func (c *Client) Close() {
+	c.transport.CloseIdleConnections()
+	c.namedTransport.CloseIdleConnections()
+}
 
 // Get fetches req.URL, following up to MaxRedirects redirects. A 2xx answer
 // returns its body; a 304 returns NotModified without reading a body; any
@@ -195,13 +214,20 @@ func (c *Client) get(ctx context.Context, req Request, maxBytes int64) (*Respons
 		return nil, fmt.Errorf("fetch %s: URL has no host", req.URL)
 	}
 
+	namedHost := ""
+	if req.Named {
+		namedHost = hostKey(u)
+	}
 	for redirects := 0; ; redirects++ {
+		// Only the named host itself escapes the guard, not where it
+		// redirects to.
+		named := namedHost != "" && hostKey(u) == namedHost
 		if req.CheckRobots && !c.opts.IgnoreRobots {
-			if err := c.checkRobots(ctx, u); err != nil {
+			if err := c.checkRobots(ctx, u, named); err != nil {
 				return nil, err
 			}
 		}
-		resp, next, err := c.hop(ctx, u, req, maxBytes)
+		resp, next, err := c.hop(ctx, u, req, named, maxBytes)
 		if err != nil || next == nil {
 			return resp, err
 		}
@@ -216,8 +242,9 @@ func (c *Client) get(ctx context.Context, req Request, maxBytes int64) (*Respons
 }
 
 // hop performs one request. It returns either a response, an error, or the
-// redirect target.
-func (c *Client) hop(ctx context.Context, u *url.URL, req Request, maxBytes int64) (*Response, *url.URL, error) {
+// redirect target. named: u's host was named by the operator and may be
+// non-public.
+func (c *Client) hop(ctx context.Context, u *url.URL, req Request, named bool, maxBytes int64) (*Response, *url.URL, error) {
 	release, err := c.gates.acquire(ctx, hostKey(u))
 	if err != nil {
 		return nil, nil, fmt.Errorf("fetch %s: waiting for a slot on %s: %w", u, u.Host, err)
@@ -239,9 +266,17 @@ func (c *Client) hop(ctx context.Context, u *url.URL, req Request, maxBytes int6
 		hreq.Header.Set("If-Modified-Since", req.LastModified)
 	}
 
-	resp, err := c.http.Do(hreq)
+	client := c.http
+	if named {
+		client = c.named
+	}
+	resp, err := client.Do(hreq)
 	if err != nil {
-		return nil, nil, c.wrapNetErr(ctx, u, err)
+		err = c.wrapNetErr(ctx, u, err)
+		if errors.Is(err, ErrPrivateAddress) {
+			err = fmt.Errorf("%w (%s; set fetch.allow_private: true in the config to allow non-public addresses)", err, privateOrigin(req))
+		}
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 
@@ -294,6 +329,14 @@ func (c *Client) hop(ctx context.Context, u *url.URL, req Request, maxBytes int6
 	default:
 		return nil, nil, &StatusError{URL: u.String(), Code: code, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	}
+}
+
+// privateOrigin says where a refused URL came from, for the refusal.
+func privateOrigin(req Request) string {
+	if req.Named {
+		return "a redirect away from the host named in " + req.URL
+	}
+	return "a URL found in fetched content, not one named in the config, with 'sources add' or on the command line"
 }
 
 // wrapNetErr names the URL once (dropping url.Error's own copy) and reports

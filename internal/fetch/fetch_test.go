@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -557,6 +558,7 @@ func TestPerHostDelay(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := testClient(t, Options{PerHostDelay: delay, PerHostConcurrency: 4})
+	begin := time.Now()
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
@@ -569,12 +571,15 @@ func TestPerHostDelay(t *testing.T) {
 	if len(starts) != 4 {
 		t.Fatalf("%d requests arrived", len(starts))
 	}
-	// The client spaces the starts; one request's trip to the server may
-	// take longer than the next one's on a busy machine, so a single gap
-	// can look short. Three delays must still separate the first arrival
-	// from the last, less one trip's worth of slack.
-	if span, want := starts[3].Sub(starts[0]), 3*delay-40*time.Millisecond; span < want {
-		t.Errorf("4 requests arrived within %s, want at least %s (3 delays of %s)", span, want, delay)
+	// The client reserves start slots delay apart, so the i-th request
+	// cannot arrive before i delays have passed. (A lower bound only: a
+	// loaded machine delays requests, and gaps between two arrivals shrink
+	// when the earlier one was delayed, so they are not compared.)
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	for i, at := range starts {
+		if got, want := at.Sub(begin), time.Duration(i)*delay; got < want {
+			t.Errorf("request %d arrived %s after the first call, want at least %s", i, got, want)
+		}
 	}
 }
 
@@ -727,5 +732,50 @@ func TestRobotsCheckedOnEveryRedirectHop(t *testing.T) {
 	}
 	if n := pageHits.Load(); n != 0 {
 		t.Errorf("the disallowed page was fetched %d times", n)
+	}
+}
+
+// An operator-named URL may be loopback or private; a redirect leaving its
+// host, and an unnamed URL (a link found in content), still meet the guard,
+// and each refusal says where the URL came from and names the switch.
+func TestSSRFGuardNamedURLs(t *testing.T) {
+	private := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, "/feed", http.StatusFound) // same host: still named
+			return
+		}
+		fmt.Fprint(w, "intranet feed")
+	}))
+	defer private.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "another internal host")
+	}))
+	defer other.Close()
+	leaving := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+	}))
+	defer leaving.Close()
+
+	c := New(Options{PerHostDelay: -1, Timeout: 2 * time.Second})
+	defer c.Close()
+	ctx := context.Background()
+	for _, u := range []string{private.URL + "/feed", private.URL + "/moved"} {
+		resp, err := c.Get(ctx, Request{URL: u, Named: true})
+		if err != nil || string(resp.Body) != "intranet feed" {
+			t.Errorf("named %s: %v", u, err)
+		}
+	}
+	_, err := c.Get(ctx, Request{URL: leaving.URL, Named: true})
+	if !errors.Is(err, ErrPrivateAddress) || !strings.Contains(err.Error(), "redirect away from the host named in "+leaving.URL) ||
+		!strings.Contains(err.Error(), "fetch.allow_private") {
+		t.Errorf("named URL redirecting to another private host: %v", err)
+	}
+	_, err = c.Get(ctx, Request{URL: private.URL + "/feed"})
+	if !errors.Is(err, ErrPrivateAddress) || !strings.Contains(err.Error(), "found in fetched content") || !strings.Contains(err.Error(), "fetch.allow_private") {
+		t.Errorf("unnamed private URL: %v", err)
+	}
+	// The named host's open connection must not serve an unnamed request.
+	if _, err := c.Get(ctx, Request{URL: private.URL + "/feed"}); !errors.Is(err, ErrPrivateAddress) {
+		t.Errorf("unnamed request after a named one to the same host: %v", err)
 	}
 }

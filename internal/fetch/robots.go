@@ -32,14 +32,15 @@ type robotsEntry struct {
 }
 
 // checkRobots returns ErrDisallowedByRobots (wrapped with the URL) when the
-// origin's robots.txt forbids u for our agent.
-func (c *Client) checkRobots(ctx context.Context, u *url.URL) error {
+// origin's robots.txt forbids u for our agent. named: u's host was named by
+// the operator (robots.txt is read from the same host).
+func (c *Client) checkRobots(ctx context.Context, u *url.URL, named bool) error {
 	origin := u.Scheme + "://" + u.Host
 	e := c.robots.get(origin, func() *robotsEntry { return &robotsEntry{} })
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.data == nil || time.Now().After(e.expires) {
-		data, ttl, err := c.fetchRobots(ctx, origin)
+		data, ttl, err := c.fetchRobots(ctx, origin, named)
 		if err != nil {
 			return fmt.Errorf("fetch %s: %w", u, err)
 		}
@@ -61,8 +62,8 @@ func (c *Client) checkRobots(ctx context.Context, u *url.URL) error {
 // fetchRobots gets origin/robots.txt through the normal, polite path. A 4xx
 // allows everything, a 5xx disallows everything for robotsErrorTTL; a network
 // failure is returned (the page itself would fail the same way).
-func (c *Client) fetchRobots(ctx context.Context, origin string) (*robotstxt.RobotsData, time.Duration, error) {
-	resp, err := c.get(ctx, Request{URL: origin + "/robots.txt", Accept: "text/plain"}, robotsMaxBytes)
+func (c *Client) fetchRobots(ctx context.Context, origin string, named bool) (*robotstxt.RobotsData, time.Duration, error) {
+	resp, err := c.get(ctx, Request{URL: origin + "/robots.txt", Accept: "text/plain", Named: named}, robotsMaxBytes)
 	var se *StatusError
 	switch {
 	case errors.As(err, &se):

@@ -37,9 +37,12 @@ type Checker struct {
 	// MaxAge is how old the last success may be before the daemon counts as
 	// unhealthy; 0 disables the check.
 	MaxAge time.Duration
-	// Started is when the daemon started: within MaxAge of it, no success
-	// yet is fine (the first polls may not have run). Zero gives no grace.
+	// Started is when the daemon started: within Grace of it, no success
+	// yet is fine (the first polls may not have finished). A daemon whose
+	// every poll fails turns unhealthy once Grace is over, not MaxAge later.
 	Started time.Time
+	// Grace is the start-up grace period; 0 gives none.
+	Grace time.Duration
 	// Ready reports that start-up is complete.
 	Ready func() bool
 	// Now is the clock; nil means time.Now.
@@ -85,11 +88,11 @@ func (c *Checker) Check(ctx context.Context) Report {
 	}
 	if c.MaxAge > 0 {
 		recent := !last.IsZero() && now.Sub(last) <= c.MaxAge
-		starting := !c.Started.IsZero() && now.Sub(c.Started) < c.MaxAge
+		starting := last.IsZero() && !c.Started.IsZero() && now.Sub(c.Started) < c.Grace
 		switch {
 		case recent || starting:
 		case last.IsZero():
-			reasons = append(reasons, fmt.Sprintf("no successful poll yet (max age %s)", c.MaxAge))
+			reasons = append(reasons, fmt.Sprintf("no successful poll since the start %s ago (start-up grace %s)", now.Sub(c.Started).Round(time.Second), c.Grace))
 		default:
 			reasons = append(reasons, fmt.Sprintf("no successful poll for %s (max age %s)", now.Sub(last).Round(time.Second), c.MaxAge))
 		}

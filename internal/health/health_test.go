@@ -57,15 +57,29 @@ func TestHealthz(t *testing.T) {
 			wantReason: "no successful poll for 2h0m0s (max age 1h0m0s)",
 		},
 		{
-			name:     "no success yet, just started",
-			c:        Checker{DB: fakeDB{}, LastSuccess: at(time.Time{}), MaxAge: time.Hour, Started: now.Add(-5 * time.Minute)},
+			name:     "no success yet, within the start-up grace",
+			c:        Checker{DB: fakeDB{}, LastSuccess: at(time.Time{}), MaxAge: time.Hour, Started: now.Add(-5 * time.Minute), Grace: 15 * time.Minute},
 			wantCode: 200, wantDB: "ok", wantAge: -1,
 		},
 		{
-			name:     "no success since a start long ago",
-			c:        Checker{DB: fakeDB{}, LastSuccess: at(time.Time{}), MaxAge: time.Hour, Started: now.Add(-3 * time.Hour)},
+			// Every poll failed since the start: unhealthy once the grace
+			// is over, although the start is well within MaxAge.
+			name:     "no success, grace over, within max age",
+			c:        Checker{DB: fakeDB{}, LastSuccess: at(time.Time{}), MaxAge: 6 * time.Hour, Started: now.Add(-20 * time.Minute), Grace: 15 * time.Minute},
 			wantCode: 503, wantDB: "ok", wantAge: -1,
-			wantReason: "no successful poll yet",
+			wantReason: "no successful poll since the start 20m0s ago (start-up grace 15m0s)",
+		},
+		{
+			name:     "no success since a start long ago",
+			c:        Checker{DB: fakeDB{}, LastSuccess: at(time.Time{}), MaxAge: time.Hour, Started: now.Add(-3 * time.Hour), Grace: 15 * time.Minute},
+			wantCode: 503, wantDB: "ok", wantAge: -1,
+			wantReason: "no successful poll since the start",
+		},
+		{
+			name:     "no grace configured",
+			c:        Checker{DB: fakeDB{}, LastSuccess: at(time.Time{}), MaxAge: time.Hour, Started: now.Add(-time.Second)},
+			wantCode: 503, wantDB: "ok", wantAge: -1,
+			wantReason: "no successful poll since the start",
 		},
 		{
 			name:     "age check off",

@@ -321,7 +321,7 @@ func (pl *poll) wantPage(it item, link string) bool {
 	case config.FetchNever:
 		return false
 	default: // auto: only when the feed carries a summary, not the article
-		return len(it.text) < fullTextChars
+		return !it.fullText
 	}
 }
 

@@ -34,9 +34,18 @@ const (
 	// DefaultArticleWorkers is how many items of one source are processed
 	// at once (the fetcher's per-host limits still apply).
 	DefaultArticleWorkers = 4
-	// fullTextChars: feed content at least this long counts as the full
+	// fullTextChars: feed text at least this long counts as the full
 	// article, so fetch_articles: auto does not fetch the page.
 	fullTextChars = 1200
+	// An item whose content body (content:encoded, Atom content) is at least
+	// fullBodyChars long and half as long again as its summary (or has no
+	// summary beside it) carries the article too, however short it is.
+	// Measured on testdata/corpus/feeds/real: large_atom.xml's 25 full-text
+	// bodies run 490-10,853 characters beside truncated summaries of 259-402
+	// (1.6 times and more); feeds whose content merely repeats the summary
+	// (encoding_ISO-8859-1.xml, 145-370 characters) or that carry summaries
+	// only (rdf, urdu, no_encoding) stay below, so their pages are fetched.
+	fullBodyChars = 400
 	// futureSlack tolerates clock skew before a date counts as future.
 	futureSlack = 15 * time.Minute
 )
@@ -59,6 +68,11 @@ type Pipeline struct {
 	OnPoll func(Result)
 	// OnArticle, when set, sees every newly stored article (metrics).
 	OnArticle func(source string, saved storage.SaveResult, findings []claims.Finding)
+	// Stopping, when set, is closed when the daemon begins to stop: a poll
+	// that still has many requests ahead (a query source's search URLs)
+	// drops them at once and counts as skipped, instead of running on until
+	// the shutdown deadline cancels its context.
+	Stopping <-chan struct{}
 	// Preview, when set, makes polls dry runs (`sources test`): each article
 	// goes to Preview instead of the store, and nothing at all is written;
 	// Store may then be nil.
@@ -114,6 +128,37 @@ func (p *Pipeline) log() *slog.Logger {
 // ErrInBackoff is the reason a source in backoff is skipped.
 var ErrInBackoff = errors.New("in backoff after failures")
 
+// ErrStopping is the reason a poll cut short by the daemon's stop ended.
+var ErrStopping = errors.New("the daemon is stopping")
+
+// stopping says whether Stopping is closed (the context cancel that
+// untilStopping arranges comes a moment later).
+func (p *Pipeline) stopping() bool {
+	select {
+	case <-p.Stopping: // a nil channel is never ready
+		return true
+	default:
+		return false
+	}
+}
+
+// untilStopping returns ctx, also cancelled once Stopping is closed; release
+// frees it.
+func (p *Pipeline) untilStopping(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	if p.Stopping == nil {
+		return ctx, cancel
+	}
+	go func() {
+		select {
+		case <-p.Stopping:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // Poll polls one source once and records the outcome on it. With force, a
 // source in backoff is polled anyway (sources test, a manual run).
 func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Result {
@@ -147,7 +192,7 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 	p.rematchIfReloaded(ctx, poll.m)
 	validators := poll.validators
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && (ctx.Err() != nil || errors.Is(err, ErrStopping)):
 		// Stopped by shutdown, not the source's fault: no error count, no
 		// backoff, and the old validators, so the next poll reads it again.
 		res.Outcome, res.Err, validators = storage.OutcomeSkipped, err, nil

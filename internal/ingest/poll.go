@@ -45,6 +45,7 @@ type item struct {
 	link, guid      string
 	title           string
 	text            string // feed content or summary, plain text
+	fullText        bool   // the feed carries the whole article (see fullBodyChars)
 	published       pubTime
 	html            []byte // set for local HTML files: the page itself
 	htmlContentType string
@@ -68,7 +69,8 @@ func (pl *poll) run(ctx context.Context) error {
 // conditionalGet fetches the source's own URL with the stored validators
 // and keeps the new ones; a nil response means not modified.
 func (pl *poll) conditionalGet(ctx context.Context, req fetch.Request) (*fetch.Response, error) {
-	req.URL, req.ETag, req.LastModified = pl.src.URL, pl.state.ETag, pl.state.LastModified
+	// The operator named the source's URL, so its host may be private.
+	req.URL, req.ETag, req.LastModified, req.Named = pl.src.URL, pl.state.ETag, pl.state.LastModified, true
 	resp, err := pl.get(ctx, req)
 	if err != nil {
 		return nil, err
@@ -133,13 +135,26 @@ func (pl *poll) runQuery(ctx context.Context) error {
 		}
 		urls = append(urls, u...)
 	}
+	// A stop abandons the remaining URLs at once: a query source may hold
+	// dozens, each waiting on the search service's rate limit.
+	qctx, release := pl.p.untilStopping(ctx)
+	defer release()
 	var items []item
 	var firstErr error
-	ok := 0
-	for _, u := range urls {
-		got, err := pl.searchFeed(ctx, u)
+	ok, failed := 0, 0
+	for i, u := range urls {
+		if qctx.Err() != nil || pl.p.stopping() {
+			if ctx.Err() == nil {
+				return fmt.Errorf("source %s: stopping, %d of %d search URL(s) not read: %w", pl.src.Name, len(urls)-i, len(urls), ErrStopping)
+			}
+			return ctx.Err()
+		}
+		got, err := pl.searchFeed(qctx, u)
 		if err != nil {
-			pl.p.log().Warn("search feed failed", "source", pl.src.Name, "url", u, "err", err)
+			if qctx.Err() != nil {
+				continue // the check above reports the stop
+			}
+			failed++
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -148,14 +163,21 @@ func (pl *poll) runQuery(ctx context.Context) error {
 		ok++
 		items = append(items, got...)
 	}
+	if (qctx.Err() != nil || pl.p.stopping()) && ctx.Err() == nil {
+		return fmt.Errorf("source %s: stopping: %w", pl.src.Name, ErrStopping)
+	}
+	// One line per poll, however many URLs failed (offline, every one does).
+	if failed > 0 {
+		pl.p.log().Warn("search feeds failed", "source", pl.src.Name, "failed", failed, "of", len(urls), "first_err", firstErr)
+	}
 	if ok == 0 && firstErr != nil {
-		return firstErr
+		return fmt.Errorf("source %s: all %d search URL(s) failed; the first: %w", pl.src.Name, len(urls), firstErr)
 	}
 	return pl.process(ctx, items)
 }
 
 func (pl *poll) searchFeed(ctx context.Context, u string) ([]item, error) {
-	resp, err := pl.get(ctx, fetch.Request{URL: u})
+	resp, err := pl.get(ctx, fetch.Request{URL: u, Named: true}) // built from the operator's template
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +301,16 @@ func feedItems(in []feed.Item) []item {
 		if pub.t.IsZero() {
 			pub.t = it.Updated
 		}
-		out = append(out, item{link: it.Link, guid: it.GUID, title: it.Title, text: text, published: pub})
+		out = append(out, item{link: it.Link, guid: it.GUID, title: it.Title, text: text, published: pub, fullText: carriesArticle(it)})
 	}
 	return out
+}
+
+// carriesArticle says whether a feed item holds the article itself rather
+// than a teaser: a long text, or a content body well beyond its summary.
+func carriesArticle(it feed.Item) bool {
+	if max(len(it.Content), len(it.Summary)) >= fullTextChars {
+		return true
+	}
+	return len(it.Content) >= fullBodyChars && (it.Summary == "" || 2*len(it.Content) >= 3*len(it.Summary))
 }

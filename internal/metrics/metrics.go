@@ -24,7 +24,7 @@ import (
 const (
 	OutcomeOK          = "ok"
 	OutcomeNotModified = "not_modified" // a 304: the source answered, nothing new
-	OutcomeError       = "error"
+	OutcomeFailed      = "failed"       // the same word as the poll log and the fetch log
 	// OutcomePartial: the source answered but some articles could not be
 	// stored; not a success.
 	OutcomePartial = "partial"

@@ -86,7 +86,7 @@ func TestScrapeShowsRecordedValues(t *testing.T) {
 	m := New(WithDBSize(func(context.Context) (int64, error) { return 123456, nil }), WithVersion("1.2.3"))
 	m.ObservePoll("reuters", OutcomeOK, 200*time.Millisecond, 1000)
 	m.ObservePoll("reuters", OutcomeOK, 300*time.Millisecond, 500)
-	m.ObservePoll("reuters", OutcomeError, 2*time.Second, 0)
+	m.ObservePoll("reuters", OutcomeFailed, 2*time.Second, 0)
 	m.ObservePoll("tass", OutcomeNotModified, 100*time.Millisecond, 0)
 	m.ObserveFetch("article", 700*time.Millisecond, 4096)
 	m.AddArticles(3)
@@ -100,7 +100,7 @@ func TestScrapeShowsRecordedValues(t *testing.T) {
 	body := scrape(t, m)
 	assertLines(t, body,
 		`claimwatch_polls_total{outcome="ok",source="reuters"} 2`,
-		`claimwatch_polls_total{outcome="error",source="reuters"} 1`,
+		`claimwatch_polls_total{outcome="failed",source="reuters"} 1`,
 		`claimwatch_polls_total{outcome="not_modified",source="tass"} 1`,
 		`claimwatch_fetch_duration_seconds_count{kind="feed"} 4`,
 		`claimwatch_fetch_duration_seconds_sum{kind="feed"} 2.6`,
@@ -129,7 +129,7 @@ func TestLastSuccessOnlyOnSuccess(t *testing.T) {
 	if !m.LastSuccess().IsZero() {
 		t.Fatal("LastSuccess is set before any poll")
 	}
-	m.ObservePoll("a", OutcomeError, time.Second, 0)
+	m.ObservePoll("a", OutcomeFailed, time.Second, 0)
 	m.ObservePoll("a", "backoff", 0, 0)
 	if !m.LastSuccess().IsZero() {
 		t.Fatal("a failed poll set LastSuccess")
@@ -172,7 +172,7 @@ func TestNonPositiveCountsAreIgnored(t *testing.T) {
 func TestForgetSource(t *testing.T) {
 	m := New()
 	m.ObservePoll("gone", OutcomeOK, time.Second, 1)
-	m.ObservePoll("gone", OutcomeError, time.Second, 1)
+	m.ObservePoll("gone", OutcomeFailed, time.Second, 1)
 	m.ObservePoll("kept", OutcomeOK, time.Second, 1)
 	m.ForgetSource("gone")
 	body := scrape(t, m)

@@ -46,3 +46,18 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	}
 	return nil
 }
+
+// CheckOutputPath refuses, before any work, an -o path that cannot be
+// written: one naming a directory, or one in a directory that does not
+// exist. Every command that writes a file applies the same rule: it never
+// creates directories.
+func CheckOutputPath(path string) error {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("-o %s is a directory; name a file (for example %s)", path, filepath.Join(path, "export.csv"))
+	}
+	dir := filepath.Dir(path)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return fmt.Errorf("-o %s: the directory %s does not exist; create it first", path, dir)
+	}
+	return nil
+}

@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/claimwatch/claimwatch/storage"
@@ -13,10 +15,14 @@ import (
 const titleWidth = 60
 
 // WriteEvidenceTable prints evidence rows for a terminal, with the ids that
-// `claimwatch review` takes. A reviewed stance is starred; evidence the
-// changed claim no longer matches is marked stale.
-func WriteEvidenceTable(w io.Writer, rows []storage.EvidenceRow) error {
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+// `claimwatch review` takes, each followed by its snippet wrapped to width
+// and its URL: the snippet is what an analyst reads. A reviewed stance is
+// starred; evidence the changed claim no longer matches is marked stale.
+func WriteEvidenceTable(w io.Writer, rows []storage.EvidenceRow, width int) error {
+	// The columns are aligned over all rows first, then the snippets go in
+	// between (a line without tabs would end tabwriter's column block).
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tPUBLISHED\tSTANCE\tCONF\tOUTLET\tTITLE")
 	reviewed, doubtful := false, false
 	for _, r := range rows {
@@ -39,14 +45,31 @@ func WriteEvidenceTable(w io.Writer, rows []storage.EvidenceRow) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	var err error
+	const indent = "    "
+	lines := strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n")
+	var b strings.Builder
+	b.WriteString(lines[0] + "\n")
+	for i, r := range rows {
+		b.WriteString(lines[i+1] + "\n")
+		for _, l := range Wrap(r.Snippet, width-len(indent)) {
+			b.WriteString(indent + l + "\n")
+		}
+		b.WriteString(indent + r.URL + "\n\n")
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
 	if reviewed {
-		_, err = fmt.Fprintln(w, "\n* reviewed by an analyst (the machine's stance is kept: see --json)")
+		if _, err := fmt.Fprintln(w, "* reviewed by an analyst (the machine's stance is kept: see --json)"); err != nil {
+			return err
+		}
 	}
-	if doubtful && err == nil {
-		_, err = fmt.Fprintln(w, "? a date that cannot be fully trusted (date_note in --json says why)")
+	if doubtful {
+		if _, err := fmt.Fprintln(w, "? a date that cannot be fully trusted (date_note in --json says why)"); err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 // SearchJSON is the JSON shape of one search hit.

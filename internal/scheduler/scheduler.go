@@ -341,6 +341,10 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// Stopping is closed when Stop begins, so runs can drop work not yet started
+// without waiting for the deadline to cancel their context.
+func (s *Scheduler) Stopping() <-chan struct{} { return s.stopping }
+
 // Running lists the jobs inside their Run func now, sorted.
 func (s *Scheduler) Running() []string {
 	s.mu.Lock()
