@@ -447,3 +447,14 @@ func TestLaterContractionKeepsEarlierNegation(t *testing.T) {
 		}
 	}
 }
+
+func TestSnippetKeepsTheHeadlineApartFromTheText(t *testing.T) {
+	m := mustCompile(t, testClaims())
+	f := find(m.Match(Document{Body: "Russia in southern Syria\nRussian officers met in Damascus. Iranian militias withdrew soon after."}), "syria")
+	if f == nil || !strings.Contains(f.Snippet, "southern Syria — Russian officers") {
+		t.Errorf("snippet %+v; want the line break kept as a dash", f)
+	}
+	if got := collapse("Russia delivered jets.\nIran paid.", 100); got != "Russia delivered jets. Iran paid." {
+		t.Errorf("a sentence ending its line: %q", got)
+	}
+}

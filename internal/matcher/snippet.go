@@ -47,21 +47,31 @@ func snippetText(text string, start, end, focus int) string {
 }
 
 // collapse joins the words of s with single spaces, cut to at most limit
-// bytes at a word boundary (marked with "…"). Invalid UTF-8 becomes U+FFFD.
+// bytes at a word boundary (marked with "…"). A line break between a line
+// without closing punctuation (a headline, a dateline) and a capital letter
+// becomes " — ", so a title does not run into the sentence after it; a
+// sentence wrapped across lines is joined with a space. Invalid UTF-8
+// becomes U+FFFD.
 func collapse(s string, limit int) string {
 	var b strings.Builder
-	b.Grow(min(len(s), limit+3))
-	space := false
+	b.Grow(min(len(s), limit+5))
+	space, newline := false, false
+	var last rune
 	for _, r := range s {
 		if unicode.IsSpace(r) {
 			space = b.Len() > 0
+			newline = newline || space && (r == '\n' || r == '\r')
 			continue
 		}
 		n := utf8.RuneLen(r)
 		if n < 0 {
 			n = 3
 		}
-		if b.Len()+n+1 > limit {
+		sep := " "
+		if newline && unicode.IsUpper(r) && !strings.ContainsRune(".!?:;…\"”'’)]", last) {
+			sep = " — "
+		}
+		if b.Len()+n+len(sep) > limit {
 			out := b.String()
 			if i := strings.LastIndexByte(out, ' '); i > limit/2 {
 				out = out[:i]
@@ -69,10 +79,11 @@ func collapse(s string, limit int) string {
 			return out + "…"
 		}
 		if space {
-			b.WriteByte(' ')
-			space = false
+			b.WriteString(sep)
+			space, newline = false, false
 		}
 		b.WriteRune(r)
+		last = r
 	}
 	return b.String()
 }
