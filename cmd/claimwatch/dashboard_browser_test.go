@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"html"
 	"encoding/csv"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
