@@ -182,18 +182,24 @@ type MarkedHit struct {
 	Snippet     string
 }
 
-// SearchMarked is Search for the dashboard: best matches first, matched words
-// between MarkStart and MarkEnd in both title and snippet. A malformed query
+// SearchMarked is Search for the dashboard, with matched words between
+// MarkStart and MarkEnd in both title and snippet. Newest stored first, which
+// stops after limit matches however common the words; byRank orders best
+// matches first instead, which must score every match. A malformed query
 // gives an error matching ErrBadQuery whose message is a plain sentence.
-func (s *Store) SearchMarked(ctx context.Context, query string, limit int) ([]MarkedHit, error) {
+func (s *Store) SearchMarked(ctx context.Context, query string, limit int, byRank bool) ([]MarkedHit, error) {
 	if strings.TrimSpace(query) == "" {
 		return nil, badQuery(query, "the query is empty")
+	}
+	order := `articles_fts.rowid DESC`
+	if byRank {
+		order = `rank, articles_fts.rowid`
 	}
 	rows, err := s.r.QueryContext(ctx, `
 		SELECT a.id, highlight(articles_fts, 0, ?2, ?3), a.url, a.outlet, a.published_at,
 			snippet(articles_fts, 1, ?2, ?3, '…', 24)
 		FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-		WHERE articles_fts MATCH ?1 ORDER BY rank, a.id LIMIT ?4`, query, MarkStart, MarkEnd, limit)
+		WHERE articles_fts MATCH ?1 ORDER BY `+order+` LIMIT ?4`, query, MarkStart, MarkEnd, limit)
 	if err != nil {
 		return nil, searchErr(query, err)
 	}

@@ -58,7 +58,7 @@ func (f boardFilter) values() url.Values {
 // statuses returns the status rows the filter keeps, with each claim's tags,
 // and every tag in use.
 func (s *Server) statuses(ctx context.Context, f boardFilter) (rows []report.StatusRow, tags map[string][]string, all []string, total int, err error) {
-	sts, err := report.Statuses(ctx, s.o.Store, s.o.Now(), "")
+	sts, err := s.status.get(ctx, s)
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}

@@ -198,13 +198,9 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) {
 	p := claimPage{Now: now, Claim: c, Rules: readableRules(c.Definition), Verdicts: storage.Verdicts, By: by, Filter: form,
 		Stances: []string{"supports", "contradicts", "mentions", "irrelevant"}}
 	p.DaysLeft, p.Overdue = daysLeft(now, c.Horizon)
-	sts, err := report.Statuses(ctx, s.o.Store, now, id)
-	if err != nil {
+	if p.Status, _, err = s.status.claimStatus(ctx, s, id); err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if len(sts) == 1 {
-		p.Status = sts[0]
 	}
 	if p.History, err = s.o.Store.VerdictHistory(ctx, id); err != nil {
 		s.fail(w, r, err)

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/claimwatch/claimwatch/claims"
-	"github.com/claimwatch/claimwatch/internal/report"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -57,7 +56,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	author := userOf(r)
-	if err := s.o.Store.Review(ctx, id, st, note, author); err != nil {
+	err = s.o.Store.Review(ctx, id, st, note, author)
+	s.status.invalidate()
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -68,12 +69,11 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 	}
 	s.o.Log.Info("review", "evidence", id, "claim", row.ClaimID, "stance", st, "by", author)
 	if wantsJSON(r) {
-		sts, err := report.Statuses(ctx, s.o.Store, s.o.Now(), row.ClaimID)
-		if err != nil || len(sts) != 1 {
+		st, ok, err := s.status.claimStatus(ctx, s, row.ClaimID)
+		if err != nil || !ok {
 			s.fail(w, r, errors.Join(err, fmt.Errorf("status of %s after the review", row.ClaimID)))
 			return
 		}
-		st := sts[0]
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(reviewResult{EvidenceID: id, ClaimID: row.ClaimID, Stance: string(row.Stance),
 			MachineStance: string(row.MachineStance), Author: author, Supports: st.Supports, Contradicts: st.Contradicts,
@@ -102,7 +102,9 @@ func (s *Server) setVerdict(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, r, fmt.Sprintf("The note is %d characters long; keep it under %d.", len(note), maxNote))
 		return
 	}
-	if err := s.o.Store.SetVerdict(ctx, id, verdict, note, userOf(r)); err != nil {
+	err := s.o.Store.SetVerdict(ctx, id, verdict, note, userOf(r))
+	s.status.invalidate()
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}

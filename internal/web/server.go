@@ -51,9 +51,10 @@ type Options struct {
 
 // Server is the dashboard.
 type Server struct {
-	o     Options
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+	o      Options
+	pages  map[string]*template.Template
+	mux    *http.ServeMux
+	status statusCache
 }
 
 // New builds the dashboard; it fails only if the embedded templates are

@@ -425,3 +425,24 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestCountsFollowOwnWritesAtOnceAndOthersWithinTheTTL(t *testing.T) {
+	s := fixture(t)
+	ts := newTestServer(t, s, Options{})
+	_, _, body := get(t, ts.URL+"/")
+	if !strings.Contains(body, `<dd class="supports">40</dd>`) {
+		t.Fatal("board before any review")
+	}
+	// A review from elsewhere (the CLI) shows once the cached rows expire.
+	if err := s.Review(context.Background(), 2, claims.Irrelevant, "", "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, body = get(t, ts.URL+"/"); !strings.Contains(body, `<dd class="supports">40</dd>`) {
+		t.Error("cached counts not used within the TTL")
+	}
+	// A review through the dashboard invalidates them: both reviews show.
+	post(t, ts.URL+"/evidence/3/review", url.Values{"stance": {"irrelevant"}}, nil)
+	if _, _, body = get(t, ts.URL+"/"); !strings.Contains(body, `<dd class="supports">38</dd>`) {
+		t.Error("the dashboard's own review did not show at once")
+	}
+}
