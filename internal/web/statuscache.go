@@ -10,7 +10,7 @@ import (
 
 // statusTTL is how long the board's status rows are served before they are
 // recomputed. Computing them aggregates every piece of evidence with its
-// article (about 2 s for 200,000 rows), too slow for every page view; the
+// article (a second or two for 200,000 rows), too slow for every page view; the
 // daemon's new evidence shows up within statusTTL, and the dashboard's own
 // reviews and verdicts at once.
 const statusTTL = 15 * time.Second
