@@ -112,7 +112,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) {
 	for _, st := range rows {
 		br := boardRow{StatusRow: st, Tags: tags[st.ClaimID]}
 		br.DaysLeft, br.Overdue = daysLeft(now, st.Horizon)
-		weeks, err := s.o.Store.Timeline(ctx, st.ClaimID, "week", since, until)
+		weeks, err := s.status.timeline(ctx, s, st.ClaimID, "week", since, until)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -210,7 +210,7 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request) {
 	if len(p.History) > 0 {
 		p.Verdict = p.History[len(p.History)-1]
 	}
-	if p.Timeline, err = s.o.Store.Timeline(ctx, id, by, ef.Since, ef.Until); err != nil {
+	if p.Timeline, err = s.status.timeline(ctx, s, id, by, ef.Since, ef.Until); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/claimwatch/claimwatch/internal/report"
+	"github.com/claimwatch/claimwatch/storage"
 )
 
 // statusTTL is how long the board's status rows are served before they are
@@ -25,6 +26,7 @@ type statusCache struct {
 	at         time.Time // when rows were computed; zero: none or invalidated
 	gen        int       // bumped by invalidate, so an older refresh is dropped
 	refreshing bool
+	timelines  map[string]timelineEntry
 }
 
 // get returns every claim's status rows.
@@ -73,7 +75,7 @@ func (c *statusCache) refresh(s *Server, gen int) {
 // review or a verdict, the analyst sees its effect at once.
 func (c *statusCache) invalidate() {
 	c.mu.Lock()
-	c.at, c.rows = time.Time{}, nil
+	c.at, c.rows, c.timelines = time.Time{}, nil, nil
 	c.gen++
 	c.mu.Unlock()
 }
@@ -91,3 +93,38 @@ func (c *statusCache) claimStatus(ctx context.Context, s *Server, id string) (re
 	}
 	return report.StatusRow{}, false, nil
 }
+
+// timelineEntry is one claim timeline as last computed.
+type timelineEntry struct {
+	rows []storage.TimelineRow
+	at   time.Time
+	gen  int
+}
+
+// timeline returns a claim's timeline, computed at most once per statusTTL
+// (and afresh after the dashboard's own writes), like the status rows: on a
+// large claim it reads every counted piece of evidence.
+func (c *statusCache) timeline(ctx context.Context, s *Server, claimID, by string, since, until time.Time) ([]storage.TimelineRow, error) {
+	key := claimID + "|" + by + "|" + since.String() + "|" + until.String()
+	c.mu.Lock()
+	e, ok := c.timelines[key]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && e.gen == gen && time.Since(e.at) <= statusTTL {
+		return e.rows, nil
+	}
+	rows, err := s.o.Store.Timeline(ctx, claimID, by, since, until)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.timelines == nil || len(c.timelines) > maxCachedTimelines {
+		c.timelines = map[string]timelineEntry{}
+	}
+	c.timelines[key] = timelineEntry{rows: rows, at: time.Now(), gen: gen}
+	c.mu.Unlock()
+	return rows, nil
+}
+
+// maxCachedTimelines bounds the cache: date filters make many keys.
+const maxCachedTimelines = 256
