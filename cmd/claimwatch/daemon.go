@@ -163,8 +163,18 @@ func (d *daemon) serve(o runOptions, maxAge time.Duration, ready func() bool) (*
 		return nil, nil
 	}
 	hc := &health.Checker{DB: pinger{d.rt.store}, LastSuccess: d.metrics.LastSuccess, MaxAge: maxAge, Started: time.Now(), Grace: startupGrace, Ready: ready}
-	srv := &http.Server{Handler: health.NewMux(hc, d.metrics.Handler()), ReadHeaderTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", health.ListenAddr(listen))
+	mux := health.NewMux(hc, d.metrics.Handler())
+	addr := health.ListenAddr(listen)
+	dash, err := d.a.dashboard(d.rt.store, addr)
+	if err != nil {
+		return nil, err
+	}
+	if why := dash.Refused(); why != "" {
+		d.a.log.Warn("dashboard refused; health and metrics are served", "reason", why)
+	}
+	mux.Handle("/", dash)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--listen %s: %w", listen, err)
 	}

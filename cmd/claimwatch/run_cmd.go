@@ -68,7 +68,7 @@ files, keeping the old ones if the new ones are bad.`,
 	f := cmd.Flags()
 	f.BoolVar(&o.once, "once", false, "poll every enabled source once and exit")
 	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
-	f.StringVar(&o.listen, "listen", "", "serve /healthz, /readyz and /metrics on `ADDR` (\":9090\" means loopback); overrides the config")
+	f.StringVar(&o.listen, "listen", "", "serve /healthz, /readyz, /metrics and the dashboard on `ADDR` (\":9090\" means loopback); overrides the config")
 	f.StringSliceVar(&o.only, "source", nil, "poll only the named source(s)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 0, "how long in-flight polls may finish after SIGTERM (default from config, 20s)")
 	return cmd

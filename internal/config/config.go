@@ -74,6 +74,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	Listen          string // as written; see ListenAddr
 	RetentionDays   int    // 0 keeps article text forever
+	Web             Web    // dashboard sign-in; see web.go
 
 	Sources []Source
 	Alerts  []Alert // see alerts.go

@@ -185,7 +185,7 @@ func (p *parser) fields(n *yaml.Node, what string, known []string, positions map
 }
 
 var (
-	topKeys    = []string{"db", "claims", "timezone", "default_schedule", "fetch", "shutdown_timeout", "listen", "retention_days", "sources", "alerts"}
+	topKeys    = []string{"db", "claims", "timezone", "default_schedule", "fetch", "shutdown_timeout", "listen", "retention_days", "sources", "alerts", "web"}
 	fetchKeys  = []string{"user_agent_contact", "timeout", "connect_timeout", "max_bytes", "max_redirects", "per_host_concurrency", "per_host_delay", "concurrency", "allow_private", "respect_robots"}
 	sourceKeys = []string{"name", "url", "kind", "schedule", "fetch_articles", "tags", "weight", "enabled", "page", "query"}
 	pageKeys   = []string{"links", "title", "date"}
@@ -205,6 +205,9 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 	set(f, "shutdown_timeout", p.duration, &c.ShutdownTimeout)
 	set(f, "listen", p.str, &c.Listen)
 	set(f, "retention_days", p.integer, &c.RetentionDays)
+	if n, ok := f["web"]; ok {
+		p.web(n, c)
+	}
 	if n, ok := f["fetch"]; ok {
 		if ff, ok := p.fields(n, "fetch", fetchKeys, pos, "fetch."); ok {
 			fe := &c.Fetch
