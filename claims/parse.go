@@ -50,6 +50,10 @@ type parser struct {
 	// errors, so a reference to them is not reported again) and those the
 	// match rule names.
 	declared, used map[string]bool
+	// ruleUnclear is set when a rule could not be read whole or names a
+	// group terms does not define: the groups it meant would then be
+	// reported unused, which is noise.
+	ruleUnclear bool
 }
 
 func (p *parser) add(n *yaml.Node, warning bool, format string, args ...any) {
@@ -262,7 +266,7 @@ func (p *parser) claim(n *yaml.Node) (parsed, bool) {
 	before := p.errorCount()
 	c := Claim{File: p.file, Line: n.Line}
 	at := n // where the claim gives its id, for duplicate-id problems
-	p.declared, p.used = map[string]bool{}, map[string]bool{}
+	p.declared, p.used, p.ruleUnclear = map[string]bool{}, map[string]bool{}, false
 	kv := p.pairs(n, "claim", claimKeys)
 
 	if v, ok := kv["id"]; ok {
@@ -317,6 +321,7 @@ func (p *parser) claim(n *yaml.Node) (parsed, bool) {
 			event, hasEvent = pair{legacy.key, legacy.value}, true
 		}
 	}
+	rulesBefore := p.errorCount()
 	if hasEvent {
 		c.Rule = p.rule(event, event.key.Value, matchKeys)
 	} else {
@@ -326,16 +331,20 @@ func (p *parser) claim(n *yaml.Node) (parsed, bool) {
 		about := p.rule(v, "about", aboutKeys)
 		c.About = &about
 	}
+	p.ruleUnclear = p.ruleUnclear || p.errorCount() > rulesBefore
 	if v, ok := kv["stance"]; ok {
 		c.Cues = p.cues(v)
 	}
 	if v, ok := kv["examples"]; ok {
 		c.Examples = p.examples(v)
 	}
+	// Warnings stay beside errors, so one pass shows every problem.
+	if terms, ok := kv["terms"]; ok && terms.value.Kind == yaml.MappingNode && !p.ruleUnclear {
+		p.unusedGroups(terms.value)
+	}
 	if p.errorCount() > before {
 		return parsed{}, false
 	}
-	p.unusedGroups(kv["terms"].value)
 	c.Hash = hashClaim(&c)
 	return parsed{c, at.Line, at.Column}, true
 }
@@ -608,6 +617,7 @@ func (p *parser) groupRefs(kv pair, what string) []string {
 }
 
 func (p *parser) undefinedGroup(n *yaml.Node, what, name string) {
+	p.ruleUnclear = true
 	hint := "define it under terms"
 	if s := closest(name, slices.Sorted(maps.Keys(p.declared))); s != "" {
 		hint = fmt.Sprintf("did you mean %q?", s)
@@ -673,8 +683,8 @@ func (p *parser) cues(kv pair) Cues {
 }
 
 // unusedGroups warns of groups that no rule names: usually a rule the
-// analyst forgot to write. Only checked on claims free of errors, where it is
-// not noise.
+// analyst forgot to write. Not checked when a rule names an undefined group
+// (a misspelling would make the group meant look unused).
 func (p *parser) unusedGroups(terms *yaml.Node) {
 	for i := 0; i+1 < len(terms.Content); i += 2 {
 		k := terms.Content[i]

@@ -91,3 +91,27 @@ func TestBadRulesAndExamplesArePlaced(t *testing.T) {
 		})
 	}
 }
+
+// A claim with an error keeps its warnings, so one pass shows every problem;
+// an unused group is not reported when a rule could not be read.
+func TestWarningsStayBesideErrors(t *testing.T) {
+	data := "id: x-claim\nstatement: X.\nmade: 2020-13-01\nterms:\n  a: [Iran, iran]\n  spare: [Foo]\nevent:\n  all: [a]\n"
+	_, probs := Parse("x.yaml", []byte(data))
+	want := []string{
+		`x.yaml:3:7: made "2020-13-01" is not a date`,
+		`x.yaml:5:13: term "iran" is listed twice`,
+		`x.yaml:6:3: group "spare" is never used`,
+	}
+	if len(probs) != len(want) {
+		t.Fatalf("problems %v; want %d", probs, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(probs[i].String(), w) {
+			t.Errorf("problem %d = %s; want %s...", i, probs[i], w)
+		}
+	}
+	_, probs = Parse("x.yaml", []byte(strings.Replace(data, "all: [a]", "all: [aa]", 1)))
+	if strings.Contains(probs.Error(), "never used") {
+		t.Errorf("a misspelt group reference also reported the groups unused: %v", probs)
+	}
+}

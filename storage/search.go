@@ -14,6 +14,7 @@ import (
 type SearchOptions struct {
 	ClaimID string    // only articles with (non-stale) evidence for this claim
 	Since   time.Time // only articles published at or after Since
+	Until   time.Time // only articles published before Until
 	Limit   int       // default 50
 	// Timeout bounds the search's time (default DefaultSearchTimeout): a
 	// query of many OR terms over a large index can otherwise run for minutes.
@@ -60,6 +61,9 @@ func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]Se
 	if !o.Since.IsZero() {
 		q, args = q+` AND a.published_at >= ?`, append(args, dbTime(o.Since))
 	}
+	if !o.Until.IsZero() {
+		q, args = q+` AND a.published_at < ?`, append(args, dbTime(o.Until))
+	}
 	if o.ClaimID != "" {
 		q += ` AND EXISTS (SELECT 1 FROM evidence e WHERE e.article_id = a.id AND e.claim_id = ? AND e.stale = 0)`
 		args = append(args, o.ClaimID)
@@ -92,9 +96,49 @@ func (s *Store) search(ctx context.Context, q string, args []any) ([]SearchHit, 
 			return nil, err
 		}
 		h.PublishedAt = mustTime(pub)
+		h.Snippet = wholeTokens(h.Snippet)
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// wholeTokens widens each [highlight] of an FTS5 snippet to the whole word
+// it sits in: the index splits "Su-35" and "Iran's" into tokens, so a match
+// on "su" would read "[Su]-35". Letters, digits, hyphens and apostrophes
+// joined to a bracket move inside it.
+func wholeTokens(snip string) string {
+	alnum := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+	inner := func(r rune) bool { return r == '-' || r == '\'' || r == '’' }
+	rs := []rune(snip)
+	out := make([]rune, 0, len(rs))
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '[':
+			// Move the opening bracket back over the word it cuts; a hyphen
+			// or apostrophe only between two letters or digits.
+			j := len(out)
+			for j > 0 && (alnum(out[j-1]) || inner(out[j-1]) && j > 1 && alnum(out[j-2])) {
+				j--
+			}
+			out = append(out[:j], append([]rune{'['}, out[j:]...)...)
+		case r == ']':
+			// Move the closing bracket forward over the rest of the word,
+			// unless another highlight starts inside it.
+			k := i + 1
+			for k < len(rs) && (alnum(rs[k]) || inner(rs[k]) && k+1 < len(rs) && alnum(rs[k+1])) {
+				k++
+			}
+			if k < len(rs) && rs[k] == '[' {
+				k = i + 1
+			}
+			out = append(out, rs[i+1:k]...)
+			out = append(out, ']')
+			i = k - 1
+		default:
+			out = append(out, r)
+		}
+	}
+	return string(out)
 }
 
 // checkQueryBounds refuses an empty query, one longer than

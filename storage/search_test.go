@@ -122,3 +122,34 @@ func TestSearchDeadline(t *testing.T) {
 		t.Fatalf("err = %v, want ErrSearchTimeout with advice", err)
 	}
 }
+
+func TestSearchHighlightsWholeTokens(t *testing.T) {
+	for in, want := range map[string]string{
+		"Russia sold [Su]-35 jets":      "Russia sold [Su-35] jets",
+		"[Iran]'s air force":            "[Iran's] air force",
+		"the S-[400] systems":           "the [S-400] systems",
+		"[Su]-[35] jets":                "[Su]-[35] jets",
+		"plain [Tehran], and [Moscow].": "plain [Tehran], and [Moscow].",
+		"…[Téhéran] reçoit":             "…[Téhéran] reçoit",
+		"no highlight at all":           "no highlight at all",
+	} {
+		if got := wholeTokens(in); got != want {
+			t.Errorf("wholeTokens(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSearchUntilIsExclusive(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	var saved []SaveResult
+	for i := range 3 {
+		a := article(i, t0.Add(time.Duration(i)*24*time.Hour))
+		a.Text = "Tehran and Moscow met again."
+		saved = append(saved, mustSave(t, s, a))
+	}
+	hits, err := s.Search(ctx, "Tehran", SearchOptions{Since: t0.Add(24 * time.Hour), Until: t0.Add(48 * time.Hour)})
+	if err != nil || len(hits) != 1 || hits[0].ArticleID != saved[1].ArticleID {
+		t.Fatalf("since day 2, until day 3: %+v, %v; want only the second article", hits, err)
+	}
+}

@@ -16,9 +16,9 @@ func init() { register(searchCommand) }
 
 func searchCommand(a *app) *cobra.Command {
 	var (
-		claimID, since string
-		limit          int
-		asJSON         bool
+		claimID, since, until string
+		limit                 int
+		asJSON                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "search QUERY",
@@ -29,9 +29,7 @@ NOT, prefix* and parentheses; words are matched without regard to case or
 accents. Hyphenated names outside quotes (Su-35, S-400) are searched as
 phrases. In snippets the matched words are in [brackets].
 
---claim keeps articles that are evidence for that claim. --since takes a
-date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time and is inclusive, on the
-published date.
+--claim keeps articles that are evidence for that claim. ` + report.DatesHelp + `
 
 A query is at most 1000 bytes and 64 words or phrases, and a search may
 take 15 seconds; past these bounds it is refused with a sentence saying so
@@ -45,10 +43,11 @@ With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 			if limit <= 0 {
 				return usagef("--limit %d: want 1 or more", limit)
 			}
-			var err error
-			if o.Since, err = report.ParseDate("--since", since); err != nil {
+			r, err := report.ParseRange(since, until)
+			if err != nil {
 				return asUsage(err)
 			}
+			o.Since, o.Until = r.Since, r.Until
 			s, err := a.openReadOnly(ctx)
 			if err != nil {
 				return err
@@ -78,6 +77,7 @@ With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 	fl := cmd.Flags()
 	fl.StringVar(&claimID, "claim", "", "only articles that are evidence for claim `ID`")
 	fl.StringVar(&since, "since", "", "only articles published at or after `DATE` (YYYY-MM-DD or RFC 3339; inclusive)")
+	fl.StringVar(&until, "until", "", "only articles published before `DATE` (YYYY-MM-DD or RFC 3339; exclusive)")
 	fl.IntVar(&limit, "limit", 20, "show at most `N` articles")
 	fl.BoolVar(&asJSON, "json", false, "print JSON Lines, one object per article")
 	return cmd
