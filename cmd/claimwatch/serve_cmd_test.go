@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -79,7 +81,11 @@ func httpGet(t *testing.T, url string, user, pass string) (int, string) {
 func TestServeRefusesAnExposedAddressWithoutSignIn(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "cw.db")
-	cfg := runConfig(t, dir, nil)
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	defer feed.Close()
+	cfg := runConfig(t, dir, map[string]string{"local": feed.URL + "/feed.xml"})
 	if code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once"); code != exitFailure && code != 0 {
 		t.Fatalf("run --once: %d %s %s", code, out, errOut)
 	}
