@@ -110,21 +110,7 @@ func (s *Store) ArticleEvidence(ctx context.Context, articleID int64) ([]Evidenc
 }
 
 func (s *Store) queryRaw(ctx context.Context, q string, args []any, fn func(EvidenceRow) error) error {
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanEvidence(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return scanEvidenceRows(ctx, s.r, q, args, fn)
 }
 
 // StoryCopy is one article of a story (syndicated copies share a story).

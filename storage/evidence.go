@@ -177,6 +177,12 @@ type querier interface {
 
 func (s *Store) queryEvidence(ctx context.Context, q querier, f EvidenceFilter, fn func(EvidenceRow) error) error {
 	query, args := evidenceQuery(f)
+	return scanEvidenceRows(ctx, q, query, args, fn)
+}
+
+// scanEvidenceRows runs an evidence query (its columns as scanEvidence
+// reads them) and calls fn for each row.
+func scanEvidenceRows(ctx context.Context, q querier, query string, args []any, fn func(EvidenceRow) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
