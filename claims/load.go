@@ -71,16 +71,6 @@ func LoadSet(dir string) ([]Claim, Problems, error) {
 	return load(files, probs)
 }
 
-// Check validates claim files for `claimwatch claims check`, returning every
-// problem, warnings included; a path may be a directory.
-func Check(paths ...string) Problems {
-	if len(paths) == 0 {
-		return Problems{{Message: "no claim files to check"}}
-	}
-	_, probs, _ := LoadFiles(paths...)
-	return probs
-}
-
 // overlay replaces files of base by same-named files of top and adds the rest.
 func overlay(base, top []namedFile) []namedFile {
 	out := make([]namedFile, 0, len(base)+len(top))

@@ -335,8 +335,8 @@ func TestDuplicateIDsAcrossFilesNameBothPlaces(t *testing.T) {
 		t.Errorf("got %d claims, problems %v; want none and %v", len(claims), probs, want)
 	}
 	// The same, given the directory.
-	if got := Check(dir); !reflect.DeepEqual(got, want) {
-		t.Errorf("Check(dir) = %v; want %v", got, want)
+	if _, got, _ := LoadFiles(dir); !reflect.DeepEqual(got, want) {
+		t.Errorf("LoadFiles(dir) problems %v; want %v", got, want)
 	}
 }
 
@@ -497,9 +497,12 @@ func TestHashIsStableAndTracksTheDefinition(t *testing.T) {
 	}
 }
 
-func TestCheck(t *testing.T) {
-	if got := Check(); len(got) != 1 || got[0].Message != "no claim files to check" {
-		t.Errorf("Check() = %v", got)
+// LoadFiles reports every problem of the files it is given (what
+// `claimwatch claims check` prints), warnings included.
+func TestLoadFilesReportsEveryProblem(t *testing.T) {
+	Check := func(paths ...string) Problems {
+		_, probs, _ := LoadFiles(paths...)
+		return probs
 	}
 	good := filepath.Join("testdata", "good")
 	if got := Check(good); len(got.Errors()) != 0 || len(got.Warnings()) != 3 {
