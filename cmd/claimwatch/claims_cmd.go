@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -108,21 +109,33 @@ func printClaim(a *app, c claims.Claim) {
 	for _, g := range c.Groups {
 		fmt.Fprintf(w, "  %-12s %s\n", g.Name, strings.Join(g.Terms, " | "))
 	}
-	scope := string(c.Rule.Scope)
-	if c.Rule.Scope == claims.ScopeWindow {
-		scope = fmt.Sprintf("window of %d words", c.Rule.Window)
+	if c.About != nil {
+		printRule(w, "about (a hit is a mention)", *c.About)
 	}
-	fmt.Fprintf(w, "\nrule (within one %s):\n  all of:  %s\n", scope, strings.Join(c.Rule.All, ", "))
-	if len(c.Rule.None) > 0 {
-		fmt.Fprintf(w, "  none of: %s\n", strings.Join(c.Rule.None, ", "))
-	}
+	printRule(w, "event", c.Rule)
 	for _, d := range c.Rule.Direction {
 		fmt.Fprintf(w, "  direction: %s\n", strings.Join(d, " … "))
 	}
 	if c.Rule.RequireDirection {
 		fmt.Fprintln(w, "  (a direction form must hold)")
 	}
+	if len(c.Rule.Trigger) > 0 {
+		fmt.Fprintf(w, "  trigger:  %s (its clause's factuality gives the stance)\n", strings.Join(c.Rule.Trigger, ", "))
+	}
 	fmt.Fprintf(w, "\nstance cues:\n  supports:    %s\n  contradicts: %s\n", strings.Join(c.Cues.Supports, " | "), strings.Join(c.Cues.Contradicts, " | "))
+	fmt.Fprintf(w, "\nexamples: %d (claims check runs them)\n", len(c.Examples))
+}
+
+// printRule prints one of a claim's rules: its scope and its groups.
+func printRule(w io.Writer, name string, r claims.Rule) {
+	scope := string(r.Scope)
+	if r.Scope == claims.ScopeWindow {
+		scope = fmt.Sprintf("window of %d words", r.Window)
+	}
+	fmt.Fprintf(w, "\n%s (within one %s):\n  all of:  %s\n", name, scope, strings.Join(r.All, ", "))
+	if len(r.None) > 0 {
+		fmt.Fprintf(w, "  none of: %s\n", strings.Join(r.None, ", "))
+	}
 }
 
 func nonEmpty(ss ...string) []string {

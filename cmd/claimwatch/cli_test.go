@@ -150,6 +150,11 @@ func TestClaimsListAndShow(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Eurasian Economic Union") {
 		t.Fatalf("show: exit %d, %q", code, out)
 	}
+	for _, want := range []string{"about (a hit is a mention)", "event (within one sentence)", "trigger:  act, agreement", "examples: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("claims show lacks %q:\n%s", want, out)
+		}
+	}
 	if code, _, errOut := cli(t, "", "claims", "show", "no-such-claim"); code != exitUsage || !strings.Contains(errOut, "no-such-claim") {
 		t.Fatalf("unknown id: exit %d, %q", code, errOut)
 	}
