@@ -172,7 +172,7 @@ func (b *builder) addClaim(idx int32, c *claims.Claim) (compiledClaim, error) {
 		return bits[name], nil
 	}
 	var err error
-	if cc.event, err = compileRule(c, &c.Rule, "match", bit); err != nil {
+	if cc.event, err = compileRule(c, &c.Rule, "event", bit); err != nil {
 		return cc, err
 	}
 	if c.About != nil {

@@ -225,7 +225,7 @@ func (m *Matcher) fileLive(s *scratch) {
 	for _, o := range s.occs {
 		p := &m.patterns[o.pattern]
 		for _, u := range p.uses {
-			if u.claim < 0 || s.present[u.claim] == 0 {
+			if s.present[u.claim] == 0 {
 				continue
 			}
 			s.hits[u.claim] = append(s.hits[u.claim], hit{pos: o.pos, end: o.end, kind: u.kind, group: u.group, term: u.term})

@@ -349,7 +349,9 @@ func TestCompileErrors(t *testing.T) {
 		{"bad term in unused group", func(c *claims.Claim) {
 			c.Groups = append(c.Groups, claims.Group{Name: "spare", Terms: []string{"ok", "x*y"}})
 		}, []string{"c1", `"x*y"`}},
-		{"empty all", func(c *claims.Claim) { c.Rule.All = nil }, []string{"c1", "match.all"}},
+		{"empty all", func(c *claims.Claim) { c.Rule.All = nil }, []string{"c1", "event.all"}},
+		{"empty about", func(c *claims.Claim) { c.About = &claims.Rule{} }, []string{"c1", "about.all"}},
+		{"unknown trigger", func(c *claims.Claim) { c.Rule.Trigger = []string{"nope"} }, []string{"c1", "event.trigger", `"nope"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
