@@ -79,10 +79,14 @@ func (p *Pipeline) StoreArchived(ctx context.Context, source string, pg Archived
 	a.PublishedAt, a.PublishedFlag, a.DateNote = publishedAt(pub, now)
 	a.ContentHash = textsig.ContentHash(a.Title + "\n" + a.Text)
 	a.SimHash = textsig.SimHash(a.Text)
-	res.Findings = p.Matcher().Match(matcher.Document{Title: a.Title, Body: a.Text})
+	m := p.Matcher()
+	res.Findings = m.Match(matcher.Document{Title: a.Title, Body: a.Text})
 	if !keepAll && len(res.Findings) == 0 {
 		return res, nil
 	}
+	// As a poll's articles do: a reload during the backfill is caught and
+	// the page re-matched with the new rules.
+	a.MatchedWith = storage.RulesOf(m.Claims())
 	if res.Saved, err = p.Store.SaveArticle(ctx, a, res.Findings); err != nil {
 		return res, fmt.Errorf("storing %s: %w", a.URL, err)
 	}

@@ -15,7 +15,7 @@ import (
 // validators and backoff are the daemon's.
 func (p *Pipeline) Search(ctx context.Context, src config.Source, searchURL string) (items int, res Result, err error) {
 	res = Result{Source: src.Name, Evidence: map[string]map[claims.Stance]int{}}
-	pl := &poll{p: p, src: src, res: &res, m: p.Matcher()}
+	pl := p.newPoll(src, nil, &res)
 	found, err := pl.searchFeed(ctx, searchURL)
 	if err != nil {
 		return 0, res, err

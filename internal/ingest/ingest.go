@@ -186,8 +186,7 @@ func (p *Pipeline) Poll(ctx context.Context, src config.Source, force bool) Resu
 		return res
 	}
 
-	poll := &poll{p: p, src: src, state: state, res: &res, m: p.Matcher()}
-	poll.rules = storage.RulesOf(poll.m.Claims())
+	poll := p.newPoll(src, &state, &res)
 	err = poll.run(ctx)
 	p.rematchIfReloaded(ctx, poll.m)
 	validators := poll.validators

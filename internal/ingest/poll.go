@@ -39,6 +39,19 @@ type poll struct {
 	mu sync.Mutex // guards res counters from the item workers
 }
 
+// newPoll starts a poll of src with the pipeline's current matcher; every
+// article it saves records the rules it was matched with, so a reload in
+// the middle is caught and re-matched (storage.Rules). state is nil for a
+// search that records nothing on the source.
+func (p *Pipeline) newPoll(src config.Source, state *storage.SourceState, res *Result) *poll {
+	m := p.Matcher()
+	pl := &poll{p: p, src: src, res: res, m: m, rules: storage.RulesOf(m.Claims())}
+	if state != nil {
+		pl.state = *state
+	}
+	return pl
+}
+
 // item is one candidate article, from a feed item, a listing link, a search
 // result or a local file.
 type item struct {
