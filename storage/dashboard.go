@@ -174,9 +174,11 @@ type MarkedHit struct {
 // matches first instead, which must score every match. A malformed query
 // gives an error matching ErrBadQuery whose message is a plain sentence.
 func (s *Store) SearchMarked(ctx context.Context, query string, limit int, byRank bool) ([]MarkedHit, error) {
-	if strings.TrimSpace(query) == "" {
-		return nil, badQuery(query, "the query is empty")
+	ctx, cancel, err := boundSearch(ctx, query, 0)
+	if err != nil {
+		return nil, err
 	}
+	defer cancel()
 	order := `articles_fts.rowid DESC`
 	if byRank {
 		order = `rank, articles_fts.rowid`
@@ -187,7 +189,7 @@ func (s *Store) SearchMarked(ctx context.Context, query string, limit int, byRan
 		FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 		WHERE articles_fts MATCH ?1 ORDER BY `+order+` LIMIT ?4`, query, MarkStart, MarkEnd, limit)
 	if err != nil {
-		return nil, searchErr(query, err)
+		return nil, searchFailed(ctx, query, err)
 	}
 	defer rows.Close()
 	var out []MarkedHit
@@ -195,13 +197,13 @@ func (s *Store) SearchMarked(ctx context.Context, query string, limit int, byRan
 		var h MarkedHit
 		var pub sql.NullString
 		if err := rows.Scan(&h.ArticleID, &h.Title, &h.URL, &h.Outlet, &pub, &h.Snippet); err != nil {
-			return nil, searchErr(query, err)
+			return nil, searchFailed(ctx, query, err)
 		}
 		h.PublishedAt = mustTime(pub)
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, searchErr(query, err)
+		return nil, searchFailed(ctx, query, err)
 	}
 	return out, nil
 }

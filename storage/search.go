@@ -46,13 +46,10 @@ type SearchHit struct {
 // article titles and texts, best matches first. A malformed query gives an
 // error matching ErrBadQuery whose message is a plain sentence.
 func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]SearchHit, error) {
-	if err := checkQueryBounds(query); err != nil {
+	ctx, cancel, err := boundSearch(ctx, query, o.Timeout)
+	if err != nil {
 		return nil, err
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultSearchTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	q := `SELECT a.id, a.title, a.url, a.published_at, snippet(articles_fts, -1, '[', ']', '…', 16)
 		FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
@@ -74,12 +71,33 @@ func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]Se
 	q, args = q+` ORDER BY rank, a.id LIMIT ?`, append(args, o.Limit)
 	out, err := s.search(ctx, q, args)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			return nil, fmt.Errorf("search %q: %w (over %s): narrow the query with fewer OR terms or prefixes, or add --claim or --since", query, ErrSearchTimeout, o.Timeout)
-		}
-		return nil, searchErr(query, err)
+		return nil, searchFailed(ctx, query, err)
 	}
 	return out, nil
+}
+
+// boundSearch checks a query against the bounds every search obeys (see
+// checkQueryBounds) and gives the context that ends it after timeout
+// (DefaultSearchTimeout when 0): the CLI's and the dashboard's searches
+// alike, since a query of many OR terms can otherwise run for minutes.
+func boundSearch(ctx context.Context, query string, timeout time.Duration) (context.Context, context.CancelFunc, error) {
+	if err := checkQueryBounds(query); err != nil {
+		return nil, nil, err
+	}
+	if timeout <= 0 {
+		timeout = DefaultSearchTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	return ctx, cancel, nil
+}
+
+// searchFailed names why a bounded search failed: its time ran out (a
+// sentence on narrowing it), or the query is bad.
+func searchFailed(ctx context.Context, query string, err error) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("search %q: %w: narrow the query with fewer OR terms or prefixes, or add a claim or a date", query, ErrSearchTimeout)
+	}
+	return searchErr(query, err)
 }
 
 func (s *Store) search(ctx context.Context, q string, args []any) ([]SearchHit, error) {

@@ -153,3 +153,14 @@ func TestSearchUntilIsExclusive(t *testing.T) {
 		t.Fatalf("since day 2, until day 3: %+v, %v; want only the second article", hits, err)
 	}
 }
+
+// The dashboard's search obeys the same bounds as the CLI's.
+func TestSearchMarkedIsBounded(t *testing.T) {
+	s := openTest(t)
+	long := strings.Repeat("iran OR ", MaxSearchTerms) + "iran"
+	for _, q := range []string{"*", long} {
+		if _, err := s.SearchMarked(context.Background(), q, 10, false); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("SearchMarked(%.40q): err = %v, want ErrBadQuery", q, err)
+		}
+	}
+}

@@ -93,7 +93,7 @@ func alertsListCommand(a *app) *cobra.Command {
 				_, err := fmt.Fprintln(a.stdout, "no alerts")
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(a.terminal(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tRULE\tSTATE\tCLAIM\tEVIDENCE\tATTEMPTS\tQUEUED\tNEXT/SENT\tLAST ERROR")
 			for _, r := range rows {
 				next := r.NextAttemptAt

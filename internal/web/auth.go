@@ -57,7 +57,7 @@ func (a Auth) authenticate(r *http.Request) (string, bool) {
 	if !known {
 		// Spend the same time as for a known user, so timing does not tell
 		// which names exist.
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(pass))
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(pass))
 		return "", false
 	}
 	key := sha256.Sum256([]byte(user + "\x00" + pass + "\x00" + hash))
@@ -75,7 +75,12 @@ func (a Auth) authenticate(r *http.Request) (string, bool) {
 	return user, true
 }
 
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("claimwatch"), bcrypt.DefaultCost)
+// dummyHash is made on first need, not at start-up: every command links
+// this package, and a bcrypt hash costs tens of milliseconds.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("claimwatch"), bcrypt.DefaultCost)
+	return h
+})
 
 // HashPassword returns the bcrypt hash to put under web.users.
 func HashPassword(password string) (string, error) {

@@ -1,4 +1,4 @@
--- 0004: the alert outbox. A row is written in the same transaction as the
+-- 0006: the alert outbox. A row is written in the same transaction as the
 -- evidence it announces, so an alert is never lost to a crash between the
 -- two; a sender delivers pending rows and marks them sent.
 --

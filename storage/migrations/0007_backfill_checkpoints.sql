@@ -1,4 +1,4 @@
--- 0004: backfill checkpoints. One row per input of a backfill (a WARC file,
+-- 0007: backfill checkpoints. One row per input of a backfill (a WARC file,
 -- a sitemap, a query window): where to carry on after an interruption.
 -- For a WARC file, resume_offset is the byte offset of the first record not
 -- yet finished (every record before it is stored or counted); done is set

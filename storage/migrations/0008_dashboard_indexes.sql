@@ -1,4 +1,4 @@
--- 0004: indexes for the web dashboard.
+-- 0008: indexes for the web dashboard.
 --
 -- A claim's timeline, its counts and its latest evidence by stance read
 -- only these evidence columns: from this covering index they never touch
