@@ -14,6 +14,7 @@ import (
 	"github.com/claimwatch/claimwatch/internal/backfill"
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/lock"
+	"github.com/claimwatch/claimwatch/internal/report"
 	"github.com/claimwatch/claimwatch/internal/warc"
 	"github.com/claimwatch/claimwatch/storage"
 )
@@ -82,16 +83,9 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	if len(args) == 0 && len(o.sitemaps) == 0 && len(o.sources) == 0 {
 		return usagef("backfill: give WARC files, directories or URLs, --sitemap or --source")
 	}
-	var window [2]time.Time
-	for i, v := range []string{o.since, o.until} {
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse("2006-01-02", v)
-		if err != nil {
-			return usagef("--%s %q: want a date as YYYY-MM-DD", []string{"since", "until"}[i], v)
-		}
-		window[i] = t
+	window, err := report.ParseRange(o.since, o.until)
+	if err != nil {
+		return usageError{err}
 	}
 	files, err := warc.Expand(args)
 	if err != nil {
@@ -110,6 +104,18 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		return err
 	}
 	defer rt.lock.Release()
+	// A wrong --source is bad input before hours of WARC reading, not after.
+	var srcs []config.Source
+	if len(o.sources) > 0 {
+		if srcs, err = selectSources(rt.sources, o.sources); err != nil {
+			return err
+		}
+		for _, src := range srcs {
+			if src.Kind != config.KindQuery {
+				return usagef("--source %s: a %s source; backfill searches only query sources", src.Name, src.Kind)
+			}
+		}
+	}
 	if o.alert {
 		// Delivered at the end like run --once's, whatever came of the pass.
 		defer a.deliverAlertsOnce(ctx, rt)
@@ -128,23 +134,14 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		}
 	}
 	stats, err := backfill.Run(ctx, bo, files)
-	if err == nil && len(o.sources) > 0 {
-		srcs, serr := selectSources(rt.sources, o.sources)
-		if serr != nil {
-			return serr
-		}
-		for _, src := range srcs {
-			if src.Kind != config.KindQuery {
-				return usagef("--source %s: a %s source; backfill searches only query sources", src.Name, src.Kind)
-			}
-		}
+	if err == nil && len(srcs) > 0 {
 		var q backfill.Stats
-		q, err = backfill.RunQueries(ctx, bo, backfill.QueryOptions{Since: window[0], Until: window[1]}, srcs)
+		q, err = backfill.RunQueries(ctx, bo, backfill.QueryOptions{Since: window.Since, Until: window.Until}, srcs)
 		stats = stats.Add(q)
 	}
 	if err == nil && len(o.sitemaps) > 0 {
 		var sm backfill.Stats
-		sm, err = backfill.RunSitemaps(ctx, bo, backfill.SitemapOptions{Fetcher: rt.pipe.Fetcher, Since: window[0], Until: window[1]}, o.sitemaps)
+		sm, err = backfill.RunSitemaps(ctx, bo, backfill.SitemapOptions{Fetcher: rt.pipe.Fetcher, Since: window.Since, Until: window.Until}, o.sitemaps)
 		stats = stats.Add(sm)
 	}
 	if tty {

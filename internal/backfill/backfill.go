@@ -109,14 +109,10 @@ func Run(ctx context.Context, o Options, files []string) (Stats, error) {
 				return r.snapshot(), err
 			}
 			o.Log.Error("backfill: file not finished", "file", f, "err", err)
-			r.mu.Lock()
-			r.stats.FilesFailed++
-			r.mu.Unlock()
+			r.files(0, 0, 1)
 			continue
 		}
-		r.mu.Lock()
-		r.stats.FilesDone++
-		r.mu.Unlock()
+		r.files(0, 1, 0)
 	}
 	return r.snapshot(), nil
 }
@@ -130,6 +126,16 @@ type run struct {
 	c       counters
 	mu      sync.Mutex
 	stats   Stats // Files* and Size; the counters are in c
+}
+
+// files adds to the file counts under the lock the progress reporter reads
+// them with.
+func (r *run) files(added, done, failed int) {
+	r.mu.Lock()
+	r.stats.Files += added
+	r.stats.FilesDone += done
+	r.stats.FilesFailed += failed
+	r.mu.Unlock()
 }
 
 func (r *run) snapshot() Stats {

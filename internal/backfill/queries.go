@@ -59,16 +59,16 @@ func RunQueries(ctx context.Context, o Options, qo QueryOptions, sources []confi
 				until = qo.Now()
 			}
 			for _, u := range urls {
-				r.stats.Files++
+				r.files(1, 0, 0)
 				if err := r.searchWindows(ctx, src, u, query.Months(since, until)); err != nil {
 					if ctx.Err() != nil || errors.Is(err, errStore) {
 						return r.snapshot(), err
 					}
 					o.Log.Error("backfill: search not finished", "source", src.Name, "claim", c.ID, "err", err)
-					r.stats.FilesFailed++
+					r.files(0, 0, 1)
 					continue
 				}
-				r.stats.FilesDone++
+				r.files(0, 1, 0)
 			}
 		}
 	}

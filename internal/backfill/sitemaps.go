@@ -53,19 +53,19 @@ func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []stri
 		sitemaps, err := sitemapRoots(ctx, root, get)
 		if err != nil {
 			o.Log.Error("backfill: no sitemaps", "site", root, "err", err)
-			r.stats.FilesFailed++
+			r.files(0, 0, 1)
 			continue
 		}
-		r.stats.Files += len(sitemaps)
+		r.files(len(sitemaps), 0, 0)
 		for _, sm := range sitemaps {
 			st, err := sitemap.Walk(ctx, sm, sitemap.Options{
 				Fetch: get, Since: so.Since, Until: so.Until,
 				Skip: func(child string) bool {
-					cp, err := o.Store.Checkpoint(ctx, "sitemap:"+child)
+					cp, err := o.Store.Checkpoint(ctx, sitemapKey(so, child))
 					return err == nil && cp.Done
 				},
 				Done: func(child string) error {
-					return o.Store.SaveCheckpoint(context.WithoutCancel(ctx), checkpointDone("sitemap:"+child))
+					return o.Store.SaveCheckpoint(context.WithoutCancel(ctx), checkpointDone(sitemapKey(so, child)))
 				},
 			}, func(e sitemap.Entry) error {
 				return r.sitemapEntry(ctx, so, titles, pages, e)
@@ -80,9 +80,9 @@ func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []stri
 				return r.snapshot(), fmt.Errorf("backfill from %s: %w", sm, err)
 			}
 			if len(st.Errors) > 0 {
-				r.stats.FilesFailed++
+				r.files(0, 0, 1)
 			} else {
-				r.stats.FilesDone++
+				r.files(0, 1, 0)
 			}
 		}
 	}
@@ -160,4 +160,16 @@ func hasLetters(s string) bool {
 		}
 	}
 	return n >= 8
+}
+
+// sitemapKey is a sitemap's checkpoint: read for this window. A later run
+// with another window reads it again for the entries it did not take.
+func sitemapKey(so SitemapOptions, sitemapURL string) string {
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.UTC().Format(time.DateOnly)
+	}
+	return "sitemap:" + day(so.Since) + ".." + day(so.Until) + ":" + sitemapURL
 }

@@ -143,7 +143,8 @@ func Walk(ctx context.Context, root string, o Options, fn func(Entry) error) (St
 				queue = append(queue, ref)
 			}
 		}
-		if o.Done != nil && len(children) == 0 {
+		// A sitemap cut at a cap was not read whole: it is not done.
+		if o.Done != nil && len(children) == 0 && !capped {
 			if err := o.Done(sm); err != nil {
 				return st, err
 			}
