@@ -257,23 +257,33 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// evidenceDownload is the claim page's evidence list, same filters (every
-// page of it), through the evidence export.
-func (s *Server) evidenceDownload(w http.ResponseWriter, r *http.Request) {
-	format, ok := s.downloadFormat(w, r)
-	if !ok {
-		return
+// downloadFilter reads what a claim page's download asks for: the format,
+// the claim (an unknown one is a 404) and the page's filters over every
+// page. It has answered the request when ok is false.
+func (s *Server) downloadFilter(w http.ResponseWriter, r *http.Request) (format report.Format, id string, ef storage.EvidenceFilter, ok bool) {
+	if format, ok = s.downloadFormat(w, r); !ok {
+		return format, "", ef, false
 	}
-	id := r.PathValue("id")
+	id = r.PathValue("id")
 	if _, err := s.claimRecord(r.Context(), id); err != nil {
 		s.fail(w, r, err)
-		return
+		return format, id, ef, false
 	}
 	form := readEvidenceForm(r)
 	form.After = ""
 	ef, _, err := form.filter(id)
 	if err != nil {
 		s.badRequest(w, r, err.Error())
+		return format, id, ef, false
+	}
+	return format, id, ef, true
+}
+
+// evidenceDownload is the claim page's evidence list, same filters (every
+// page of it), through the evidence export.
+func (s *Server) evidenceDownload(w http.ResponseWriter, r *http.Request) {
+	format, id, ef, ok := s.downloadFilter(w, r)
+	if !ok {
 		return
 	}
 	s.download(w, r, id+"-evidence", format, func(w io.Writer) error {
@@ -285,16 +295,8 @@ func (s *Server) evidenceDownload(w http.ResponseWriter, r *http.Request) {
 // timelineDownload is the claim page's timeline table, through the timeline
 // export.
 func (s *Server) timelineDownload(w http.ResponseWriter, r *http.Request) {
-	format, ok := s.downloadFormat(w, r)
+	format, id, ef, ok := s.downloadFilter(w, r)
 	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	form := readEvidenceForm(r)
-	form.After = ""
-	ef, _, err := form.filter(id)
-	if err != nil {
-		s.badRequest(w, r, err.Error())
 		return
 	}
 	by, err := timelinePeriod(r)
