@@ -7,10 +7,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/backfill"
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/lock"
@@ -24,6 +27,7 @@ func init() { register(backfillCommand) }
 type backfillOptions struct {
 	sitemaps     []string
 	sources      []string
+	claims       []string
 	since, until string
 	shard        string
 	store        string
@@ -37,14 +41,18 @@ func backfillCommand(a *app) *cobra.Command {
 	var o backfillOptions
 	cmd := &cobra.Command{
 		Use:   "backfill [flags] [FILE|DIR|URL...]",
-		Short: "Read history from WARC files and news sitemaps into the database",
+		Short: "Read history from WARC files, news sitemaps and dated searches into the database",
 		Long: `Read the pages of WARC files (.warc or .warc.gz; paths, directories of them,
 or http(s) URLs), and store the evidence they hold for the claims, as run
 --once stores what the sources give today. With --sitemap SITE-OR-SITEMAP-URL,
 read a news site's sitemaps (a bare site's robots.txt names them) for the
 window --since/--until and fetch the entries whose title or URL words can hold
-a claim's terms. With --source NAME, run a query source's searches once per
-month window (narrowed while a window returns the engine's maximum).
+a claim's terms. With --source NAME, backfill a configured source: a query
+source's searches run once per month window (narrowed while a window returns
+the engine's maximum); a sitemap source's sitemaps are read for the window.
+With no inputs at all, every enabled query and sitemap source is backfilled.
+--claim ID narrows the searches and the prefilter to those claims (a page
+that passes is still matched against every claim).
 
 A cheap prefilter reads every page's text once; only pages where some claim's
 terms can all be present are extracted and matched. With --store matched (the
@@ -64,7 +72,8 @@ Exit status: 0 every file read; 1 some file could not be read, or interrupted;
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.sitemaps, "sitemap", nil, "read a news site's sitemaps: its address (robots.txt names them) or a sitemap URL; repeatable")
-	f.StringSliceVar(&o.sources, "source", nil, "run the dated searches of the named query source(s), month by month; repeatable")
+	f.StringSliceVar(&o.sources, "source", nil, "backfill the named query or sitemap source(s) for the window; repeatable (default with no other input: every enabled query and sitemap source)")
+	f.StringSliceVar(&o.claims, "claim", nil, "only the claim `ID`'s searches and candidates; repeatable (default all claims)")
 	f.StringVar(&o.since, "since", "", "sitemaps and searches: from `DATE` (YYYY-MM-DD; searches default to each claim's made date)")
 	f.StringVar(&o.until, "until", "", "sitemaps and searches: before `DATE` (YYYY-MM-DD; default now)")
 	f.StringVar(&o.shard, "shard", "", "take only shard `K/N` of the WARC inputs (0 <= K < N; every shard given the same list); merge shards with db merge")
@@ -79,9 +88,6 @@ Exit status: 0 every file read; 1 some file could not be read, or interrupted;
 func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) error {
 	if o.store != "matched" && o.store != "all" {
 		return usagef("--store %q: want matched or all", o.store)
-	}
-	if len(args) == 0 && len(o.sitemaps) == 0 && len(o.sources) == 0 {
-		return usagef("backfill: give WARC files, directories or URLs, --sitemap or --source")
 	}
 	window, err := report.ParseRange(o.since, o.until)
 	if err != nil {
@@ -104,17 +110,14 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		return err
 	}
 	defer rt.lock.Release()
-	// A wrong --source is bad input before hours of WARC reading, not after.
-	var srcs []config.Source
-	if len(o.sources) > 0 {
-		if srcs, err = selectSources(rt.sources, o.sources); err != nil {
-			return err
-		}
-		for _, src := range srcs {
-			if src.Kind != config.KindQuery {
-				return usagef("--source %s: a %s source; backfill searches only query sources", src.Name, src.Kind)
-			}
-		}
+	// A wrong --source or --claim is bad input before hours of WARC
+	// reading, not after.
+	queries, sitemapSources, err := backfillSources(rt.sources, o, len(args) == 0 && len(o.sitemaps) == 0)
+	if err != nil {
+		return err
+	}
+	if err := knownClaims(rt.matcher.Load().Claims(), o.claims); err != nil {
+		return err
 	}
 	if o.alert {
 		// Delivered at the end like run --once's, whatever came of the pass.
@@ -124,24 +127,36 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	}
 	bo := backfill.Options{
 		Store: rt.store, Pipeline: rt.pipe, Matcher: rt.matcher.Load(),
-		StoreAll: o.store == "all", NoPrefilter: o.noPrefilter,
+		StoreAll: o.store == "all", NoPrefilter: o.noPrefilter, Claims: o.claims,
 		HTTP: &http.Client{}, Log: a.log,
 	}
 	tty := isTerminal(a.stderr)
 	if tty {
 		bo.Progress = func(s backfill.Stats) {
-			fmt.Fprintf(a.stderr, "\r\033[K%s", progressLine(s))
+			fmt.Fprintf(a.stderr, "\r\033[K%s", progressLine(s, true))
 		}
 	}
 	stats, err := backfill.Run(ctx, bo, files)
-	if err == nil && len(srcs) > 0 {
+	if err == nil && len(queries) > 0 {
 		var q backfill.Stats
-		q, err = backfill.RunQueries(ctx, bo, backfill.QueryOptions{Since: window.Since, Until: window.Until}, srcs)
+		q, err = backfill.RunQueries(ctx, bo, backfill.QueryOptions{Since: window.Since, Until: window.Until}, queries)
 		stats = stats.Add(q)
 	}
+	so := backfill.SitemapOptions{Fetcher: rt.pipe.Fetcher, Since: window.Since, Until: window.Until}
 	if err == nil && len(o.sitemaps) > 0 {
 		var sm backfill.Stats
-		sm, err = backfill.RunSitemaps(ctx, bo, backfill.SitemapOptions{Fetcher: rt.pipe.Fetcher, Since: window.Since, Until: window.Until}, o.sitemaps)
+		sm, err = backfill.RunSitemaps(ctx, bo, so, o.sitemaps)
+		stats = stats.Add(sm)
+	}
+	for _, src := range sitemapSources {
+		if err != nil {
+			break
+		}
+		// Stored under the source's name, as its polls store them.
+		sbo := bo
+		sbo.Source = src.Name
+		var sm backfill.Stats
+		sm, err = backfill.RunSitemaps(ctx, sbo, so, []string{src.URL})
 		stats = stats.Add(sm)
 	}
 	if tty {
@@ -152,7 +167,7 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 			return jerr
 		}
 	} else {
-		fmt.Fprintln(a.stdout, progressLine(stats))
+		fmt.Fprintln(a.stdout, progressLine(stats, false))
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -165,14 +180,67 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	return nil
 }
 
-// progressLine is the one-line account of a backfill, live and final.
-func progressLine(s backfill.Stats) string {
+// backfillSources picks the configured sources to backfill: those named
+// with --source (each must be a query or sitemap source), or, when
+// nothing else was given, every enabled one of those kinds.
+func backfillSources(all []config.Source, o backfillOptions, nothingElse bool) (queries, sitemaps []config.Source, err error) {
+	picked := all
+	if len(o.sources) > 0 {
+		if picked, err = selectSources(all, o.sources); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, src := range picked {
+		switch src.Kind {
+		case config.KindQuery:
+			queries = append(queries, src)
+		case config.KindSitemap:
+			sitemaps = append(sitemaps, src)
+		default:
+			if len(o.sources) > 0 {
+				return nil, nil, usagef("--source %s: a %s source has no history to backfill; backfill reads query and sitemap sources", src.Name, src.Kind)
+			}
+		}
+	}
+	if len(o.sources) == 0 && !nothingElse {
+		return nil, nil, nil // only the WARC files and --sitemap given
+	}
+	if len(queries)+len(sitemaps) == 0 {
+		return nil, nil, usagef("backfill: nothing to read: give WARC files, directories or URLs, --sitemap, or --source; the config has no enabled query or sitemap source")
+	}
+	return queries, sitemaps, nil
+}
+
+// knownClaims refuses a --claim that names no loaded claim.
+func knownClaims(loaded []claims.Claim, want []string) error {
+	var ids []string
+	for _, c := range loaded {
+		ids = append(ids, c.ID)
+	}
+	for _, id := range want {
+		if !slices.Contains(ids, id) {
+			return usagef("--claim %q: no such claim (claims: %s)", id, strings.Join(ids, ", "))
+		}
+	}
+	return nil
+}
+
+// progressLine is the one-line account of a backfill, live (with an ETA
+// once there is a rate to go by) and final.
+func progressLine(s backfill.Stats, live bool) string {
 	rate := 0.0
 	if secs := s.Elapsed.Seconds(); secs > 0 {
 		rate = float64(s.Records) / secs
 	}
-	return fmt.Sprintf("files %d/%d (%d failed), records %d (%.0f/s, %.1f MB), candidates %d, new articles %d, new evidence %d, already stored %d, skipped %d, took %s",
+	line := fmt.Sprintf("files %d/%d (%d failed), records %d (%.0f/s, %.1f MB), candidates %d, new articles %d, new evidence %d, already stored %d, skipped %d, took %s",
 		s.FilesDone, s.Files, s.FilesFailed, s.Records, rate, float64(s.Bytes)/1e6, s.Candidates, s.Stored, s.Evidence, s.Known, s.Skipped+s.Failed, s.Elapsed.Round(time.Millisecond))
+	if !live {
+		return line
+	}
+	if left, ok := s.ETA(); ok {
+		return line + ", ETA " + left.Round(time.Second).String()
+	}
+	return line + ", ETA unknown"
 }
 
 func writeBackfillJSON(w io.Writer, s backfill.Stats, runErr error) error {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claimwatch/claimwatch/internal/backfill"
 	"github.com/claimwatch/claimwatch/internal/warc"
 )
 
@@ -78,12 +81,69 @@ func TestBackfillCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "records 0 ") || !strings.Contains(string(out), "files 1/1") {
 		t.Fatalf("second run: %v\n%s", err, out)
 	}
-	for _, args := range [][]string{{"--store", "some", file}, {filepath.Join(t.TempDir(), "missing.warc")}, {}, {"--sitemap", "https://news.example/", "--since", "2021-13-01"}} {
-		cmd := backfillCmd(t, bin, db, cfg, args...)
+	for _, bad := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--store", "some", file}, "--store"},
+		{[]string{filepath.Join(t.TempDir(), "missing.warc")}, "missing.warc"},
+		{[]string{}, "no enabled query or sitemap source"},
+		{[]string{"--sitemap", "https://news.example/", "--since", "2021-13-01"}, "2021-13-01"},
+		{[]string{"--claim", "no-such-claim", file}, `--claim "no-such-claim": no such claim`},
+		{[]string{"--source", "corpus"}, "--source corpus: a feed source"},
+	} {
+		cmd := backfillCmd(t, bin, db, cfg, bad.args...)
 		out, err := cmd.CombinedOutput()
-		if cmd.ProcessState.ExitCode() != 2 {
-			t.Fatalf("backfill %q: exit %d (%v), want 2\n%s", args, cmd.ProcessState.ExitCode(), err, out)
+		if cmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), bad.says) {
+			t.Fatalf("backfill %q: exit %d (%v), want 2 and %q said\n%s", bad.args, cmd.ProcessState.ExitCode(), err, bad.says, out)
 		}
+	}
+}
+
+// TestBackfillSitemapSource: with no inputs, backfill reads the config's
+// sitemap source for the window, on the operator's own (loopback) host,
+// and stores the articles under the source's name.
+func TestBackfillSitemapSource(t *testing.T) {
+	bin := claimwatchBinary(t)
+	page := `<html><head><title>Iran and the Eurasian Economic Union sign a free trade agreement</title></head><body><article>
+<h1>Iran and the Eurasian Economic Union sign a free trade agreement</h1>
+<p>Iran and the Eurasian Economic Union signed a full free trade agreement in St Petersburg on Monday, officials said.</p>
+<p>The agreement removes tariffs on most goods traded between the bloc and Iran, according to the signed text.</p></article></body></html>`
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprintf(w, "Sitemap: %s/news.xml\n", srv.URL)
+		case "/news.xml":
+			fmt.Fprintf(w, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>%[1]s/2023/iran-eaeu-fta</loc><news:news><news:publication_date>2023-12-25</news:publication_date><news:title>Iran and the Eurasian Economic Union sign a free trade agreement</news:title></news:news></url>
+<url><loc>%[1]s/2019/iran-eaeu-fta</loc><news:news><news:publication_date>2019-10-01</news:publication_date><news:title>Iran and the Eurasian Economic Union sign a free trade agreement</news:title></news:news></url>
+</urlset>`, srv.URL)
+		case "/2023/iran-eaeu-fta", "/2019/iran-eaeu-fta":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, page)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "claimwatch.yaml")
+	writeTestFile(t, cfg, fmt.Sprintf("sources:\n  - name: eaeu-site\n    url: %s\n    kind: sitemap\n", srv.URL))
+	db := filepath.Join(t.TempDir(), "s.db")
+	out, err := backfillCmd(t, bin, db, cfg, "--json", "--since", "2020-01-01").Output()
+	if err != nil {
+		t.Fatalf("backfill: %v\n%s", err, out)
+	}
+	var sum map[string]any
+	if err := json.Unmarshal(out, &sum); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	if sum["new_articles"] != 1.0 || sum["new_evidence"].(float64) < 1 {
+		t.Fatalf("summary %v: want the 2023 article stored with its evidence, the 2019 one outside the window", sum)
+	}
+	list, err := exec.Command(bin, "--db", db, "--config", cfg, "evidence", "eeu-iran-fta", "--json").Output()
+	if err != nil || !strings.Contains(string(list), `"source":"eaeu-site"`) {
+		t.Fatalf("evidence list: %v\n%s\nwant the evidence under the source eaeu-site", err, list)
 	}
 }
 
@@ -180,5 +240,20 @@ func TestBackfillShardsAndMerge(t *testing.T) {
 	cmd := backfillCmd(t, bin, whole, cfg, "--shard", "4/4", files[0])
 	if out, _ := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != 2 {
 		t.Fatalf("--shard 4/4: exit %d, want 2\n%s", cmd.ProcessState.ExitCode(), out)
+	}
+}
+
+// The live progress line ends with an ETA once there is a rate; the final
+// summary has none.
+func TestBackfillProgressLineETA(t *testing.T) {
+	s := backfill.Stats{Files: 2, Records: 300, Size: 1 << 20, Offset: 1 << 19, Elapsed: 30 * time.Second}
+	if live := progressLine(s, true); !strings.HasSuffix(live, ", ETA 30s") {
+		t.Errorf("live line %q: want it to end with the ETA 30s", live)
+	}
+	if final := progressLine(s, false); strings.Contains(final, "ETA") {
+		t.Errorf("final line %q has an ETA", final)
+	}
+	if start := progressLine(backfill.Stats{Files: 1, Elapsed: time.Second}, true); !strings.HasSuffix(start, "ETA unknown") {
+		t.Errorf("line before any progress %q: want ETA unknown", start)
 	}
 }

@@ -155,7 +155,7 @@ type sourceFlags struct {
 func (f *sourceFlags) bind(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.name, "name", "", "source name (default: the URL's host)")
-	fl.StringVar(&f.kind, "kind", "feed", "feed, page or query")
+	fl.StringVar(&f.kind, "kind", "feed", "feed, page, query or sitemap")
 	fl.StringVar(&f.schedule, "schedule", "", "cron spec or @every 30m (default: the config's default_schedule)")
 	fl.StringVar(&f.fetchArticles, "fetch-articles", "auto", "auto, always or never")
 	fl.StringSliceVar(&f.tags, "tag", nil, "tag (repeatable)")
@@ -389,6 +389,8 @@ func sourcesExportCommand(a *app) *cobra.Command {
 					left = append(left, s.Name+" (query)")
 				case s.Kind == string(config.KindPage):
 					left = append(left, s.Name+" (page)")
+				case s.Kind == string(config.KindSitemap):
+					left = append(left, s.Name+" (sitemap)")
 				case !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://"):
 					left = append(left, s.Name+" (local file)")
 				default:

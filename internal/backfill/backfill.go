@@ -19,10 +19,12 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/claimwatch/claimwatch/claims"
 	"github.com/claimwatch/claimwatch/internal/charset"
 	"github.com/claimwatch/claimwatch/internal/ingest"
 	"github.com/claimwatch/claimwatch/internal/matcher"
@@ -51,9 +53,14 @@ type Options struct {
 	// NoPrefilter extracts and matches every page (to compare, and to
 	// check the prefilter loses nothing).
 	NoPrefilter bool
-	Workers     int
-	HTTP        *http.Client // for WARC files given by URL
-	Log         *slog.Logger
+	// Claims, when set, narrows the backfill to these claim ids: only
+	// their searches run and only pages that can hold their terms pass the
+	// prefilter. A page that passes is matched against every claim, so a
+	// stored article's record is whole.
+	Claims  []string
+	Workers int
+	HTTP    *http.Client // for WARC files given by URL
+	Log     *slog.Logger
 	// Progress, when set, is called about once a second and at the end.
 	Progress func(Stats)
 }
@@ -72,13 +79,32 @@ type Stats struct {
 	Failed                        int64 // pages that could not be extracted or stored
 	Bytes                         int64 // payload bytes read
 	// Offset and Size: compressed bytes read and total, over the files
-	// that could be sized, for an ETA.
-	Offset, Size int64
-	Elapsed      time.Duration
+	// that could be sized, for an ETA; Resumed of Offset were read by an
+	// earlier run (checkpointed), so they do not count toward the rate.
+	Offset, Size, Resumed int64
+	Elapsed               time.Duration
+}
+
+// ETA estimates the time left from the rate so far: by bytes over WARC
+// files that could be sized, else by inputs (search windows, sitemaps)
+// finished. ok is false until there is a rate to go by.
+func (s Stats) ETA() (left time.Duration, ok bool) {
+	switch {
+	case s.Size > 0 && s.Offset > s.Resumed && s.Offset <= s.Size:
+		rate := float64(s.Offset-s.Resumed) / s.Elapsed.Seconds()
+		return time.Duration(float64(s.Size-s.Offset) / rate * float64(time.Second)), rate > 0
+	case s.Size == 0 && s.FilesDone+s.FilesFailed > 0 && s.Files >= s.FilesDone+s.FilesFailed:
+		done := s.FilesDone + s.FilesFailed
+		return time.Duration(float64(s.Elapsed) * float64(s.Files-done) / float64(done)), true
+	}
+	return 0, false
 }
 
 type counters struct {
-	records, ignored, skipped, candidates, known, stored, evidence, failed, bytes, offset atomic.Int64
+	records, ignored, skipped, candidates, known, stored, evidence, failed, bytes atomic.Int64
+	// offset: bytes of the files finished; current: of the file being
+	// read; resumed: read before this run.
+	offset, current, resumed atomic.Int64
 }
 
 // Run backfills the WARC files (paths or http(s) URLs; expand directories
@@ -117,6 +143,30 @@ func Run(ctx context.Context, o Options, files []string) (Stats, error) {
 	return r.snapshot(), nil
 }
 
+// filterMatcher is the matcher the prefilter asks: the claims of
+// Options.Claims, else all.
+func (o Options) filterMatcher() (*matcher.Matcher, error) {
+	if len(o.Claims) == 0 {
+		return o.Matcher, nil
+	}
+	var sub []claims.Claim
+	for _, c := range o.Matcher.Claims() {
+		if slices.Contains(o.Claims, c.ID) {
+			sub = append(sub, c)
+		}
+	}
+	m, err := matcher.Compile(sub)
+	if err != nil {
+		return nil, fmt.Errorf("backfill: compile the prefilter for claims %v: %w", o.Claims, err)
+	}
+	return m, nil
+}
+
+// wantClaim says whether claim id's searches run.
+func (o Options) wantClaim(id string) bool {
+	return len(o.Claims) == 0 || slices.Contains(o.Claims, id)
+}
+
 // errStore marks failures of the store itself, which end the run.
 var errStore = errors.New("store")
 
@@ -144,7 +194,8 @@ func (r *run) snapshot() Stats {
 	r.mu.Unlock()
 	s.Records, s.Ignored, s.Skipped = r.c.records.Load(), r.c.ignored.Load(), r.c.skipped.Load()
 	s.Candidates, s.Known, s.Stored = r.c.candidates.Load(), r.c.known.Load(), r.c.stored.Load()
-	s.Evidence, s.Failed, s.Bytes, s.Offset = r.c.evidence.Load(), r.c.failed.Load(), r.c.bytes.Load(), r.c.offset.Load()
+	s.Evidence, s.Failed, s.Bytes = r.c.evidence.Load(), r.c.failed.Load(), r.c.bytes.Load()
+	s.Offset, s.Resumed = r.c.offset.Load()+r.c.current.Load(), r.c.resumed.Load()
 	s.Elapsed = time.Since(r.started)
 	return s
 }
@@ -192,7 +243,9 @@ func (r *run) file(ctx context.Context, name string) error {
 	}
 	if cp.Done {
 		r.o.Log.Info("backfill: file already done", "file", name)
-		r.c.offset.Add(fileSize(name))
+		size := fileSize(name)
+		r.c.offset.Add(size)
+		r.c.resumed.Add(size)
 		return nil
 	}
 	rd, err := warc.Open(ctx, name, cp.Offset, r.o.HTTP)
@@ -200,10 +253,23 @@ func (r *run) file(ctx context.Context, name string) error {
 		return err
 	}
 	defer rd.Close()
+	// Only local files are sized (Stats.Size): a URL's bytes are left out
+	// of the ETA.
+	sized := fileSize(name) > 0
+	if sized {
+		r.c.current.Store(cp.Offset)
+		r.c.resumed.Add(cp.Offset)
+	}
 	if cp.Offset > 0 {
 		r.o.Log.Info("backfill: resuming", "file", name, "offset", cp.Offset, "records_before", cp.Records)
 	}
 
+	var fm *matcher.Matcher
+	if !r.o.StoreAll && !r.o.NoPrefilter {
+		if fm, err = r.o.filterMatcher(); err != nil {
+			return err
+		}
+	}
 	tr := newTracker(cp)
 	jobs := make(chan job, 2*r.o.Workers)
 	work, cancel := context.WithCancelCause(ctx)
@@ -214,8 +280,8 @@ func (r *run) file(ctx context.Context, name string) error {
 		go func() {
 			defer wg.Done()
 			var f *prefilter.Filter
-			if !r.o.StoreAll && !r.o.NoPrefilter {
-				f = prefilter.New(r.o.Matcher)
+			if fm != nil {
+				f = prefilter.New(fm)
 			}
 			for j := range jobs {
 				if err := r.page(work, f, j.page); err != nil {
@@ -256,6 +322,9 @@ read:
 		}
 		r.c.records.Add(1)
 		r.c.bytes.Add(int64(len(page.Body)))
+		if sized {
+			r.c.current.Store(page.Offset)
+		}
 		tr.read(seq, page.Offset)
 		select {
 		case jobs <- job{seq: seq, page: page}:
@@ -274,6 +343,7 @@ read:
 	close(jobs)
 	wg.Wait()
 	r.c.ignored.Add(int64(rd.Ignored))
+	r.c.current.Store(0)
 	r.c.offset.Add(fileSize(name))
 	if cause := context.Cause(work); cause != nil && ctx.Err() == nil {
 		return cause
@@ -423,6 +493,7 @@ func (s Stats) Add(o Stats) Stats {
 	s.Bytes += o.Bytes
 	s.Offset += o.Offset
 	s.Size += o.Size
+	s.Resumed += o.Resumed
 	s.Elapsed += o.Elapsed
 	return s
 }

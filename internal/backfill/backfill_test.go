@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPrefilterLosesNothing backfills the benchmark corpus, generated
@@ -98,5 +99,27 @@ func TestRunAgainStoresNothing(t *testing.T) {
 	}
 	if after := evidenceSet(t, e.store); !slices.Equal(before, after) {
 		t.Fatalf("evidence changed on a re-read")
+	}
+}
+
+// The ETA goes by this run's rate: bytes read before a resume do not make
+// the run look faster than it is.
+func TestETA(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    Stats
+		want time.Duration
+		ok   bool
+	}{
+		{"half the bytes in a minute", Stats{Size: 1000, Offset: 500, Elapsed: time.Minute}, time.Minute, true},
+		{"resumed at 400, 100 more in a minute", Stats{Size: 1000, Offset: 500, Resumed: 400, Elapsed: time.Minute}, 5 * time.Minute, true},
+		{"nothing read yet", Stats{Size: 1000, Offset: 400, Resumed: 400, Elapsed: time.Minute}, 0, false},
+		{"searches: 1 of 4 done", Stats{Files: 4, FilesDone: 1, Elapsed: time.Minute}, 3 * time.Minute, true},
+		{"searches: none done", Stats{Files: 4, Elapsed: time.Minute}, 0, false},
+	} {
+		got, ok := c.s.ETA()
+		if ok != c.ok || got.Round(time.Second) != c.want {
+			t.Errorf("%s: ETA %v %v, want %v %v", c.name, got, ok, c.want, c.ok)
+		}
 	}
 }

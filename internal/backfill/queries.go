@@ -43,7 +43,7 @@ func RunQueries(ctx context.Context, o Options, qo QueryOptions, sources []confi
 			watched[id] = true
 		}
 		for _, c := range o.Matcher.Claims() {
-			if len(watched) > 0 && !watched[c.ID] {
+			if len(watched) > 0 && !watched[c.ID] || !o.wantClaim(c.ID) {
 				continue
 			}
 			urls, err := query.Build(src.Query.Template, c)

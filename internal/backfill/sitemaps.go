@@ -28,7 +28,7 @@ type SitemapOptions struct {
 // An entry whose title and URL words cannot hold any claim's terms is not
 // fetched (a site of a million URLs costs its candidates); an entry with
 // neither a title nor words in its URL is fetched, since nothing can be
-// told from it. A child sitemap read in full is checkpointed and not read
+// told from it. With NoPrefilter every entry in the window is fetched. A child sitemap read in full is checkpointed and not read
 // again by a later run.
 func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []string) (Stats, error) {
 	if o.Source == "" {
@@ -40,17 +40,29 @@ func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []stri
 	r := &run{o: o, started: time.Now()}
 	stop := r.reportEvery(ctx)
 	defer stop()
-	titles := prefilter.New(o.Matcher)
-	pages := prefilter.New(o.Matcher)
-	get := func(ctx context.Context, u string) ([]byte, error) {
-		resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: u, Accept: "application/xml, text/xml;q=0.9, */*;q=0.5"})
+	var titles, pages *prefilter.Filter
+	if !o.NoPrefilter {
+		fm, err := o.filterMatcher()
 		if err != nil {
-			return nil, err
+			return Stats{}, err
 		}
-		return resp.Body, nil
+		titles = prefilter.New(fm)
+		if !o.StoreAll {
+			pages = prefilter.New(fm)
+		}
 	}
 	for _, root := range roots {
-		sitemaps, err := sitemapRoots(ctx, root, get)
+		// The operator named the site: its own host may be private (an
+		// intranet archive), other hosts its sitemaps point to may not.
+		named := onHost(root)
+		get := func(ctx context.Context, u string) ([]byte, error) {
+			resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: u, Named: named(u), Accept: "application/xml, text/xml;q=0.9, */*;q=0.5"})
+			if err != nil {
+				return nil, err
+			}
+			return resp.Body, nil
+		}
+		sitemaps, err := sitemap.Roots(ctx, root, get)
 		if err != nil {
 			o.Log.Error("backfill: no sitemaps", "site", root, "err", err)
 			r.files(0, 0, 1)
@@ -68,7 +80,7 @@ func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []stri
 					return o.Store.SaveCheckpoint(context.WithoutCancel(ctx), checkpointDone(sitemapKey(so, child)))
 				},
 			}, func(e sitemap.Entry) error {
-				return r.sitemapEntry(ctx, so, titles, pages, e)
+				return r.sitemapEntry(ctx, so, titles, pages, named, e)
 			})
 			for _, e := range st.Errors {
 				o.Log.Warn("backfill: sitemap not read", "err", e)
@@ -93,33 +105,10 @@ func checkpointDone(input string) storage.Checkpoint {
 	return storage.Checkpoint{Input: input, Done: true}
 }
 
-// sitemapRoots: a URL with a path is a sitemap; a bare site is asked for
-// its robots.txt Sitemap: lines.
-func sitemapRoots(ctx context.Context, root string, get func(context.Context, string) ([]byte, error)) ([]string, error) {
-	u, err := url.Parse(root)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("sitemap %q: want an http(s) URL", root)
-	}
-	if strings.Trim(u.Path, "/") != "" {
-		return []string{root}, nil
-	}
-	robots := u.ResolveReference(&url.URL{Path: "/robots.txt"}).String()
-	body, err := get(ctx, robots)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", robots, err)
-	}
-	sms := sitemap.FromRobots(robots, body)
-	if len(sms) == 0 {
-		return nil, fmt.Errorf("%s lists no Sitemap: lines; give the sitemap's URL", robots)
-	}
-	return sms, nil
-}
-
 // sitemapEntry fetches, prefilters and stores one entry's page.
-func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages *prefilter.Filter, e sitemap.Entry) error {
+func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages *prefilter.Filter, named func(string) bool, e sitemap.Entry) error {
 	r.c.records.Add(1)
-	words := sitemap.URLWords(e.URL)
-	if (e.Title != "" || hasLetters(words)) && !titles.Texts(e.Title, words) {
+	if titles != nil && !titles.Entry(e.Title, sitemap.URLWords(e.URL)) {
 		return nil
 	}
 	if canon, err := canonurl.Canonicalize(e.URL); err != nil {
@@ -129,7 +118,7 @@ func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages
 		r.c.known.Add(1)
 		return nil
 	}
-	resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: e.URL, CheckRobots: true})
+	resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: e.URL, CheckRobots: true, Named: named(e.URL)})
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -144,7 +133,7 @@ func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages
 		r.c.failed.Add(1)
 		return nil
 	}
-	if !r.o.StoreAll && !pages.Page(body) {
+	if pages != nil && !pages.Page(body) {
 		return nil
 	}
 	r.c.candidates.Add(1)
@@ -152,14 +141,13 @@ func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages
 	return r.count(ctx, e.URL, res, err)
 }
 
-func hasLetters(s string) bool {
-	n := 0
-	for _, c := range s {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 127 {
-			n++
-		}
+// onHost says whether a URL is on the host (and port) of root.
+func onHost(root string) func(string) bool {
+	ru, err := url.Parse(root)
+	return func(u string) bool {
+		pu, perr := url.Parse(u)
+		return err == nil && perr == nil && ru.Host != "" && strings.EqualFold(pu.Host, ru.Host)
 	}
-	return n >= 8
 }
 
 // sitemapKey is a sitemap's checkpoint: read for this window. A later run

@@ -101,6 +101,10 @@ const (
 	KindFeed  Kind = "feed"  // RSS, Atom or JSON Feed
 	KindPage  Kind = "page"  // an HTML listing page scraped with CSS selectors
 	KindQuery Kind = "query" // a search feed built from each claim's terms
+	// KindSitemap is a news site's sitemaps (url: the site, whose
+	// robots.txt names them, or a sitemap): polled for the entries of the
+	// last two days, and read for any window by backfill.
+	KindSitemap Kind = "sitemap"
 )
 
 // FetchArticles says when the article page behind a feed item is fetched.

@@ -217,6 +217,8 @@ func TestMalformed(t *testing.T) {
 		{"query with url", "sources:\n  - name: q\n    kind: query\n    url: https://a.example/\n    query: {template: gdelt}\n", 4, 10, "takes no url"},
 		{"unknown template", "sources:\n  - name: q\n    kind: query\n    query: {template: bing}\n", 4, 23, "unknown template"},
 		{"unknown kind", "sources:\n  - name: a\n    url: https://a.example/\n    kind: atom\n", 4, 11, "unknown kind"},
+		{"sitemap of a local directory", "sources:\n  - name: s\n    url: /srv/sitemaps\n    kind: sitemap\n", 3, 10, "needs an http(s) URL"},
+		{"sitemap with query settings", "sources:\n  - name: s\n    url: https://s.example/\n    kind: sitemap\n    query: {template: gdelt}\n", 5, 12, "only a query source"},
 		{"bad fetch_articles", "sources:\n  - name: a\n    url: https://a.example/\n    fetch_articles: sometimes\n", 4, 21, "want auto"},
 		{"bool as string", "fetch:\n  respect_robots: yes\n", 2, 19, "want true or false"},
 		{"sources not a list", "sources: {name: a}\n", 1, 10, "must be a list"},
@@ -441,5 +443,17 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(data, "full.yaml"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A sitemap source names a site (its robots.txt lists the sitemaps) or a
+// sitemap; it takes the feed settings, not page or query ones.
+func TestSitemapSourceLoads(t *testing.T) {
+	c, err := Parse([]byte("sources:\n  - name: news-site\n    url: https://news.example/\n    kind: sitemap\n    schedule: '@hourly'\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 1 || c.Sources[0].Kind != KindSitemap || c.Sources[0].URL != "https://news.example/" || c.Sources[0].Schedule != "@hourly" {
+		t.Fatalf("sources %+v", c.Sources)
 	}
 }

@@ -169,8 +169,16 @@ func checkSource(s *Source) []fieldErr {
 		if s.URL != "" {
 			add("url", "a query source takes no url: its URLs come from query.template")
 		}
+	case KindSitemap:
+		if s.URL == "" {
+			add("url", "missing: a sitemap source needs the site's address (its robots.txt names the sitemaps) or a sitemap's URL")
+		} else if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
+			add("url", "a sitemap source needs an http(s) URL, got %q", s.URL)
+		} else if err := CheckSourceURL(s.URL); err != nil {
+			add("url", "%v", err)
+		}
 	default:
-		add("kind", "unknown kind %q (want feed, page or query)", s.Kind)
+		add("kind", "unknown kind %q (want feed, page, query or sitemap)", s.Kind)
 	}
 	if s.Schedule != "" {
 		floor := MinScheduleInterval

@@ -71,6 +71,8 @@ func (pl *poll) run(ctx context.Context) error {
 		return pl.runPage(ctx)
 	case config.KindQuery:
 		return pl.runQuery(ctx)
+	case config.KindSitemap:
+		return pl.runSitemap(ctx)
 	default:
 		if pl.src.IsLocal() {
 			return pl.runLocal(ctx)

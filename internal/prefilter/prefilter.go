@@ -68,6 +68,28 @@ func (f *Filter) Texts(texts ...string) bool {
 	return f.presence.Candidate()
 }
 
+// Entry reports whether a listed page — a sitemap entry, known by its
+// title and the words of its URL — can be a candidate. An entry with
+// neither a title nor a worded URL ("/a/123456") cannot be told apart, so
+// it can.
+func (f *Filter) Entry(title, urlWords string) bool {
+	if title == "" && !worded(urlWords) {
+		return true
+	}
+	return f.Texts(title, urlWords)
+}
+
+// worded says a URL's words are words (a slug), not only ids and dates.
+func worded(s string) bool {
+	n := 0
+	for _, c := range s {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c > 127 {
+			n++
+		}
+	}
+	return n >= 8
+}
+
 // unsafeString views the buffer as a string for tokenising; Presence keeps
 // no reference past Add's return that is read again.
 func unsafeString(b []byte) string {

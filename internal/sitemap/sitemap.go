@@ -261,6 +261,28 @@ func resolve(base, ref string) (string, error) {
 	return b.ResolveReference(r).String(), nil
 }
 
+// Roots returns the sitemaps a site names: a URL with a path is a sitemap
+// itself; a bare site's robots.txt is asked for its Sitemap: lines.
+func Roots(ctx context.Context, site string, fetch func(ctx context.Context, url string) ([]byte, error)) ([]string, error) {
+	u, err := url.Parse(site)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("sitemap %q: want an http(s) URL", site)
+	}
+	if strings.Trim(u.Path, "/") != "" {
+		return []string{site}, nil
+	}
+	robots := u.ResolveReference(&url.URL{Path: "/robots.txt"}).String()
+	body, err := fetch(ctx, robots)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", robots, err)
+	}
+	sms := FromRobots(robots, body)
+	if len(sms) == 0 {
+		return nil, fmt.Errorf("%s lists no Sitemap: lines; give the sitemap's URL", robots)
+	}
+	return sms, nil
+}
+
 // FromRobots returns the Sitemap: lines of a robots.txt, resolved against
 // its URL.
 func FromRobots(robotsURL string, body []byte) []string {
