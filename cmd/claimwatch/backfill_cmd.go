@@ -228,12 +228,12 @@ func knownClaims(loaded []claims.Claim, want []string) error {
 // progressLine is the one-line account of a backfill, live (with an ETA
 // once there is a rate to go by) and final.
 func progressLine(s backfill.Stats, live bool) string {
-	rate := 0.0
+	rate, byteRate := 0.0, 0.0
 	if secs := s.Elapsed.Seconds(); secs > 0 {
-		rate = float64(s.Records) / secs
+		rate, byteRate = float64(s.Records)/secs, float64(s.Bytes)/1e6/secs
 	}
-	line := fmt.Sprintf("files %d/%d (%d failed), records %d (%.0f/s, %.1f MB), candidates %d, new articles %d, new evidence %d, already stored %d, skipped %d, took %s",
-		s.FilesDone, s.Files, s.FilesFailed, s.Records, rate, float64(s.Bytes)/1e6, s.Candidates, s.Stored, s.Evidence, s.Known, s.Skipped+s.Failed, s.Elapsed.Round(time.Millisecond))
+	line := fmt.Sprintf("files %d/%d (%d failed), records %d (%.0f/s), %.1f MB (%.1f MB/s), candidates %d, new articles %d, new evidence %d, already stored %d, skipped %d, took %s",
+		s.FilesDone, s.Files, s.FilesFailed, s.Records, rate, float64(s.Bytes)/1e6, byteRate, s.Candidates, s.Stored, s.Evidence, s.Known, s.Skipped+s.Failed, s.Elapsed.Round(time.Millisecond))
 	if !live {
 		return line
 	}

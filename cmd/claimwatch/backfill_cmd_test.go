@@ -246,9 +246,10 @@ func TestBackfillShardsAndMerge(t *testing.T) {
 // The live progress line ends with an ETA once there is a rate; the final
 // summary has none.
 func TestBackfillProgressLineETA(t *testing.T) {
-	s := backfill.Stats{Files: 2, Records: 300, Size: 1 << 20, Offset: 1 << 19, Elapsed: 30 * time.Second}
-	if live := progressLine(s, true); !strings.HasSuffix(live, ", ETA 30s") {
-		t.Errorf("live line %q: want it to end with the ETA 30s", live)
+	s := backfill.Stats{Files: 2, Records: 300, Bytes: 60e6, Size: 1 << 20, Offset: 1 << 19, Elapsed: 30 * time.Second}
+	live := progressLine(s, true)
+	if !strings.HasSuffix(live, ", ETA 30s") || !strings.Contains(live, "records 300 (10/s), 60.0 MB (2.0 MB/s)") {
+		t.Errorf("live line %q: want the rates and to end with the ETA 30s", live)
 	}
 	if final := progressLine(s, false); strings.Contains(final, "ETA") {
 		t.Errorf("final line %q has an ETA", final)
