@@ -289,7 +289,7 @@ func (pl *poll) page(ctx context.Context, it item, link string, budget *fetchBud
 		if !budget.take() {
 			return nil, errDeferred
 		}
-		resp, err := pl.get(ctx, fetch.Request{URL: link, CheckRobots: true})
+		resp, err := pl.get(ctx, fetch.Request{URL: link, CheckRobots: true, Named: pl.onSourceHost(link)})
 		if err != nil {
 			return nil, err
 		}
@@ -308,6 +308,19 @@ func (pl *poll) page(ctx context.Context, it item, link string, budget *fetchBud
 		return nil, fmt.Errorf("article %s: %w", link, err)
 	}
 	return page, nil
+}
+
+// onSourceHost says whether link is on the host (and port) of the
+// source's own URL. The operator named that host, so its article pages may
+// be on a private address as the feed or sitemap itself may (an intranet
+// news site); links to other hosts pass the guard.
+func (pl *poll) onSourceHost(link string) bool {
+	src, err := url.Parse(pl.src.URL)
+	if err != nil || src.Host == "" {
+		return false
+	}
+	u, err := url.Parse(link)
+	return err == nil && strings.EqualFold(u.Host, src.Host)
 }
 
 // wantPage applies the source's fetch_articles setting.

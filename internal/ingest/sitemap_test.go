@@ -8,8 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/fetch"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -140,5 +142,32 @@ func TestSitemapSourceWithoutSitemapsFails(t *testing.T) {
 	}
 	if want := srv.URL + "/robots.txt"; !strings.Contains(res.Err.Error(), want) {
 		t.Errorf("error %q does not name %s", res.Err, want)
+	}
+}
+
+// The operator named the site, so its article pages may be on the same
+// private address as its sitemap; a link to another private host is still
+// refused by the guard.
+func TestSourceHostPagesAreNamed(t *testing.T) {
+	srv, hits := newsSitemapSite(t)
+	f := newFixture(t)
+	f.pipe.Fetcher = fetch.New(fetch.Options{PerHostDelay: -1, Timeout: 5 * time.Second}) // the guard on
+	src := f.source(t, config.Source{Name: "site", URL: srv.URL, Kind: config.KindSitemap, FetchArticles: config.FetchAuto, Enabled: true, Weight: 1})
+	if res := f.pipe.Poll(context.Background(), src, false); res.Outcome != storage.OutcomeOK || res.NewArticles != 1 {
+		t.Fatalf("poll: outcome %s, %d new (err %v); want the article on the named loopback host stored", res.Outcome, res.NewArticles, res.Err)
+	}
+	if hits.get("/world/jets") != 1 {
+		t.Fatalf("the article page was fetched %d times, want 1", hits.get("/world/jets"))
+	}
+
+	other, otherHits := newsSitemapSite(t) // another private host
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>f</title><item><title>Russia delivers Su-35 fighter jets to Iran</title><link>%s/world/jets</link></item></channel></rss>`, other.URL)
+	}))
+	t.Cleanup(feed.Close)
+	res := f.pipe.Poll(context.Background(), f.source(t, feedSource("feed", feed.URL)), false)
+	if res.NewArticles != 0 || otherHits.get("/world/jets") != 0 {
+		t.Fatalf("a feed's link to another private host was fetched (%d new, %d hits)", res.NewArticles, otherHits.get("/world/jets"))
 	}
 }
