@@ -99,9 +99,19 @@ func (s *Store) Rematch(ctx context.Context, claimID string, match func(a Articl
 		err = s.writeTx(ctx, func(tx *sql.Tx) error {
 			delta = RematchResult{}
 			w := s.stmts.in(ctx, tx)
+			// Most articles neither match nor held evidence: one read of
+			// the batch's rows spares them a statement each.
+			held, err := evidenceStates(ctx, tx, claimID, batch[0].ID, last)
+			if err != nil {
+				return err
+			}
 			for _, o := range outs {
 				if !o.ok {
-					n, err := markStale(ctx, tx, claimID, hash, o.id, now)
+					st, ok := held[o.id]
+					if !ok {
+						continue
+					}
+					n, err := markStale(ctx, tx, claimID, hash, o.id, st, now)
 					if err != nil {
 						return err
 					}
@@ -132,21 +142,60 @@ func (s *Store) Rematch(ctx context.Context, claimID string, match func(a Articl
 	}
 }
 
-// markStale marks a claim's evidence for an article stale, as matched with
-// the definition hash, and returns the rows that were not stale before.
-func markStale(ctx context.Context, tx *sql.Tx, claimID, hash string, articleID int64, now time.Time) (int, error) {
-	r, err := tx.ExecContext(ctx, `UPDATE evidence SET stale = 1, updated_at = ?, claim_hash = ?
-		WHERE claim_id = ? AND article_id = ? AND stale = 0`, dbTime(now), hash, claimID, articleID)
+// evidenceState is what markStale needs to know of an evidence row.
+type evidenceState struct {
+	stale bool
+	hash  string
+}
+
+// evidenceStates returns, by article id, the claim's evidence rows for the
+// articles with ids in [from, to].
+func evidenceStates(ctx context.Context, tx *sql.Tx, claimID string, from, to int64) (map[int64]evidenceState, error) {
+	return scanStates[int64](ctx, tx, "claim "+claimID, `SELECT article_id, stale, claim_hash FROM evidence
+		WHERE claim_id = ? AND article_id BETWEEN ? AND ?`, claimID, from, to)
+}
+
+// articleEvidenceStates returns, by claim id, an article's evidence rows.
+func articleEvidenceStates(ctx context.Context, tx *sql.Tx, articleID int64) (map[string]evidenceState, error) {
+	return scanStates[string](ctx, tx, fmt.Sprintf("article %d", articleID),
+		`SELECT claim_id, stale, claim_hash FROM evidence WHERE article_id = ?`, articleID)
+}
+
+// scanStates reads (key, stale, claim_hash) rows into a map by key.
+func scanStates[K comparable](ctx context.Context, tx *sql.Tx, of, query string, args ...any) (map[K]evidenceState, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
+		return nil, fmt.Errorf("read the evidence of %s: %w", of, err)
+	}
+	defer rows.Close()
+	out := map[K]evidenceState{}
+	for rows.Next() {
+		var key K
+		var st evidenceState
+		if err := rows.Scan(&key, &st.stale, &st.hash); err != nil {
+			return nil, fmt.Errorf("read the evidence of %s: %w", of, err)
+		}
+		out[key] = st
+	}
+	return out, rows.Err()
+}
+
+// markStale marks a claim's evidence row for an article (in state st)
+// stale, as matched with the definition hash, and returns 1 when it was
+// not stale before.
+func markStale(ctx context.Context, tx *sql.Tx, claimID, hash string, articleID int64, st evidenceState, now time.Time) (int, error) {
+	switch {
+	case !st.stale:
+		_, err := tx.ExecContext(ctx, `UPDATE evidence SET stale = 1, updated_at = ?, claim_hash = ?
+			WHERE claim_id = ? AND article_id = ?`, dbTime(now), hash, claimID, articleID)
+		return 1, err
+	case st.hash != hash:
+		// Already stale: it is now known to be stale under hash too.
+		_, err := tx.ExecContext(ctx, `UPDATE evidence SET claim_hash = ?
+			WHERE claim_id = ? AND article_id = ?`, hash, claimID, articleID)
 		return 0, err
 	}
-	n, _ := r.RowsAffected()
-	if n == 0 {
-		// Already stale: it is now known to be stale under hash too.
-		_, err = tx.ExecContext(ctx, `UPDATE evidence SET claim_hash = ?
-			WHERE claim_id = ? AND article_id = ? AND claim_hash <> ?`, hash, claimID, articleID, hash)
-	}
-	return int(n), err
+	return 0, nil
 }
 
 // RematchOutdated matches again, with the live claims (rules, whose
@@ -213,10 +262,18 @@ func (s *Store) RematchOutdated(ctx context.Context, rules Rules, match func(a A
 			delta = RematchResult{}
 			w := s.stmts.in(ctx, tx)
 			for _, o := range outs {
+				held, err := articleEvidenceStates(ctx, tx, o.a.ID)
+				if err != nil {
+					return err
+				}
 				for id, hash := range rules.Claims {
 					f, ok := o.findings[id]
 					if !ok {
-						n, err := markStale(ctx, tx, id, hash, o.a.ID, now)
+						st, had := held[id]
+						if !had {
+							continue
+						}
+						n, err := markStale(ctx, tx, id, hash, o.a.ID, st, now)
 						if err != nil {
 							return fmt.Errorf("article %d, claim %s: %w", o.a.ID, id, err)
 						}

@@ -210,3 +210,34 @@ func TestRematchOutdated(t *testing.T) {
 		t.Errorf("second run: %+v, %v; want nothing to do", res, err)
 	}
 }
+
+// A row already stale stays stale when the claim changes again and still
+// does not match, and records the new definition's hash; a row that never
+// existed is not made.
+func TestRematchStaleRowTakesTheNewHash(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	syncTest(t, s, "c1")
+	held := mustSave(t, s, article(1, t0), finding("c1", claims.Supports))
+	mustSave(t, s, article(2, t0))
+	never := func(Article) (claims.Finding, bool) { return claims.Finding{}, false }
+	for i, hash := range []string{"h-second", "h-third"} {
+		if _, err := s.SyncClaims(ctx, []claims.Claim{testClaim("c1", hash)}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Rematch(ctx, "c1", never, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1 - i; res.MarkedStale != want || res.Scanned != 2 {
+			t.Errorf("rematch under %s: %+v; want %d newly stale of 2 scanned", hash, res, want)
+		}
+		rows, err := s.ListEvidence(ctx, EvidenceFilter{IncludeStale: true})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("under %s: %d rows (%v), want only the one that was stored", hash, len(rows), err)
+		}
+		if r := rows[0]; r.ArticleID != held.ArticleID || !r.Stale || r.ClaimHash != hash {
+			t.Errorf("under %s: row stale %t hash %q, want stale under %s", hash, r.Stale, r.ClaimHash, hash)
+		}
+	}
+}
