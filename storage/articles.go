@@ -395,28 +395,6 @@ func (s *Store) Article(ctx context.Context, id int64) (Article, error) {
 	return a, nil
 }
 
-// StoryArticles returns the articles of story storyID other than exceptID
-// (syndicated copies and rewrites of one story), oldest first.
-func (s *Store) StoryArticles(ctx context.Context, storyID, exceptID int64) ([]Article, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE story_id = ? AND id <> ? ORDER BY first_seen_at, id`, storyID, exceptID)
-	if err != nil {
-		return nil, fmt.Errorf("articles of story %d: %w", storyID, err)
-	}
-	defer rows.Close()
-	var out []Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("articles of story %d: %w", storyID, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("articles of story %d: %w", storyID, err)
-	}
-	return out, nil
-}
-
 // SourceNames lists every source name the store knows: configured and
 // added sources, and the sources of stored articles (articles outlive
 // their sources), sorted, each once.

@@ -135,10 +135,16 @@ func evidenceShowCommand(a *app) *cobra.Command {
 			if err != nil {
 				return notFoundAsUsage(err, fmt.Sprintf("unknown evidence id %d (ids are listed by 'claimwatch evidence CLAIM')", id))
 			}
-			var story []storage.Article
+			var story []storage.StoryCopy
 			if row.StoryID != 0 {
-				if story, err = s.StoryArticles(ctx, row.StoryID, row.ArticleID); err != nil {
+				copies, err := s.StoryCopies(ctx, row.StoryID)
+				if err != nil {
 					return err
+				}
+				for _, c := range copies {
+					if c.ArticleID != row.ArticleID {
+						story = append(story, c)
+					}
 				}
 			}
 			reviews, err := s.ReviewHistory(ctx, id)
@@ -150,7 +156,7 @@ func evidenceShowCommand(a *app) *cobra.Command {
 	}
 }
 
-func writeEvidenceDetail(w io.Writer, r storage.EvidenceRow, story []storage.Article, reviews []storage.Review, width int) error {
+func writeEvidenceDetail(w io.Writer, r storage.EvidenceRow, story []storage.StoryCopy, reviews []storage.Review, width int) error {
 	var b strings.Builder
 	stance := string(r.Stance)
 	if r.Reviewed {
