@@ -125,11 +125,32 @@ func sourcesListCommand(a *app) *cobra.Command {
 	return cmd
 }
 
+// configOrigin names where the configuration came from: the config file,
+// or the embedded defaults when no config file is given (their
+// "defaults.yaml" is no file the operator could edit).
+func configOrigin(configPath, file string) string {
+	if configPath == "" {
+		return "the embedded defaults (no --config)"
+	}
+	return "the config file " + file
+}
+
+// shellQuote quotes a source name for a command line to copy, when it holds
+// more than letters, digits and a few safe characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@+=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// when formats a time for a table as every other table and export does
+// (RFC 3339 in UTC, so no reader takes it for local time); zero is "-".
 func when(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04")
+	return report.Stamp(t)
 }
 
 func sourceJSON(s storage.SourceWithState) map[string]any {
@@ -226,7 +247,7 @@ func sourcesAddCommand(a *app) *cobra.Command {
 				return err
 			}
 			if _, ok := cfg.Source(src.Name); ok {
-				return usagef("sources add: the config file %s already defines a source named %q, and it would win; choose another --name", cfg.File, src.Name)
+				return usagef("sources add: a source named %q is already defined in %s, and it would win; choose another --name", src.Name, configOrigin(a.configPath, cfg.File))
 			}
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
@@ -238,7 +259,7 @@ func sourcesAddCommand(a *app) *cobra.Command {
 			}
 			for _, s := range added {
 				if strings.EqualFold(s.Name, src.Name) {
-					return usagef("sources add: a source named %q is already added (%s); remove it first with 'claimwatch sources remove %s', or choose another --name", s.Name, s.URL, s.Name)
+					return usagef("sources add: a source named %q is already added (%s); remove it first (claimwatch sources remove %s) or choose another --name", s.Name, s.URL, shellQuote(s.Name))
 				}
 			}
 			for _, s := range append(cfg.Sources, added...) {
@@ -268,6 +289,9 @@ func sourcesRemoveCommand(a *app) *cobra.Command {
 				return err
 			}
 			if _, ok := cfg.Source(args[0]); ok {
+				if a.configPath == "" {
+					return usagef("sources remove: %q is one of the embedded default sources; to drop it, write a config file (--config) whose sources: list leaves it out", args[0])
+				}
 				return usagef("sources remove: %q comes from the config file %s; remove it there", args[0], cfg.File)
 			}
 			st, err := a.openExisting(cmd.Context())

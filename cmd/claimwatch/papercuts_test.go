@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A misused subcommand points at its own help, not at the root's list of
+// commands.
+func TestUsageHintNamesTheMisusedCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verdict", "some-claim", "--jsn"}, "Run 'claimwatch verdict --help' for usage."},
+		{[]string{"sources", "add", "Name", "http://example.org/feed"}, "Run 'claimwatch sources add --help' for usage."},
+		{[]string{"frobnicate"}, "Run 'claimwatch --help' for usage."},
+	} {
+		code, _, errOut := cli(t, "", tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+// The hint of a run with nothing to poll gives the syntax 'sources add'
+// really takes (URL, then --name), so that copying it works.
+func TestNoSourcesHintGivesWorkingSourcesAdd(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, nil)
+	code, _, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once")
+	if code != exitUsage || !strings.Contains(errOut, "'claimwatch sources add URL --name NAME'") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	code, out, errOut := cli(t, "", "--db", db, "--config", cfg, "sources", "add", "http://127.0.0.1:1/feed.xml", "--name", "NAME")
+	if code != 0 {
+		t.Fatalf("the hinted command line fails: exit %d %q %q", code, out, errOut)
+	}
+}
+
+// Tables print times as RFC 3339 in UTC, as verdicts, reviews and every
+// export do, never as a bare "2006-01-02 15:04" a reader takes for local time.
+func TestSourcesListTimesAreRFC3339(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, testFeed, "http://"+r.Host)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, map[string]string{"wire": srv.URL + "/feed.xml"})}
+	if code, out, errOut := cli(t, "", append(args, "run", "--once")...); code != 0 {
+		t.Fatalf("run --once: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := cli(t, "", append(args, "sources", "list")...)
+	if code != 0 {
+		t.Fatalf("sources list: exit %d %q", code, errOut)
+	}
+	if !regexp.MustCompile(`wire .* \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`).MatchString(out) {
+		t.Errorf("sources list shows no RFC 3339 time:\n%s", out)
+	}
+	if m := regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d`).FindString(out); m != "" {
+		t.Errorf("sources list shows %q, a time without its zone:\n%s", m, out)
+	}
+}
+
+// Without --config the sources come from the embedded defaults: messages do
+// not send the operator to edit "defaults.yaml", a file they do not have.
+// A name with a space is quoted in the command line a message suggests.
+func TestSourceNameClashMessages(t *testing.T) {
+	t.Setenv("CLAIMWATCH_CONFIG", "")
+	db := filepath.Join(t.TempDir(), "cw.db")
+	code, _, errOut := cli(t, "", "--db", db, "sources", "add", "http://127.0.0.1:1/feed.xml", "--name", "Tehran Times")
+	if code != exitUsage || strings.Contains(errOut, "defaults.yaml") || !strings.Contains(errOut, "embedded defaults") {
+		t.Errorf("sources add over a default source: exit %d %q", code, errOut)
+	}
+	code, _, errOut = cli(t, "", "--db", db, "sources", "remove", "Tehran Times")
+	if code != exitUsage || strings.Contains(errOut, "defaults.yaml") || !strings.Contains(errOut, "embedded default sources") {
+		t.Errorf("sources remove of a default source: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a refused sources command created the database")
+	}
+
+	dir := t.TempDir()
+	args := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, nil), "sources", "add", "http://127.0.0.1:1/feed.xml", "--name", "Two Words"}
+	if code, _, errOut := cli(t, "", args...); code != 0 {
+		t.Fatalf("sources add: exit %d %q", code, errOut)
+	}
+	code, _, errOut = cli(t, "", args...)
+	if code != exitUsage || !strings.Contains(errOut, "claimwatch sources remove 'Two Words'") {
+		t.Errorf("second sources add: exit %d %q; want the remove command with the name quoted", code, errOut)
+	}
+}
+
+// run flags that would be ignored are refused: --listen with --once (the
+// pass serves nothing) and a negative --shutdown-timeout (the default would
+// silently apply).
+func TestRunRefusesFlagsItWouldIgnore(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cw.db")
+	cfg := runConfig(t, dir, map[string]string{"wire": "http://127.0.0.1:1/feed.xml"})
+	code, _, errOut := cli(t, "", "--db", db, "--config", cfg, "run", "--once", "--listen", "127.0.0.1:0")
+	if code != exitUsage || !strings.Contains(errOut, "--listen") {
+		t.Errorf("run --once --listen: exit %d %q", code, errOut)
+	}
+	// Bounded: accepted, the flag would start a daemon.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var stderr strings.Builder
+	code = run(ctx, []string{"--db", db, "--config", cfg, "run", "--shutdown-timeout", "-5s"}, strings.NewReader(""), io.Discard, &stderr)
+	errOut = stderr.String()
+	if code != exitUsage || !strings.Contains(errOut, "--shutdown-timeout") {
+		t.Errorf("run --shutdown-timeout -5s: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a refused run created the database")
+	}
+}
