@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -150,4 +151,56 @@ func journalMode(t *testing.T, path string) string {
 		return "wal"
 	}
 	return "rollback"
+}
+
+// TestWriteCommandsOnReadOnlyDatabaseSayWhy: a command that writes (review,
+// verdict --set, db prune) over a database this user cannot write is
+// refused with exit 1 and a sentence naming the database and why, not
+// SQLite's bare "attempt to write a readonly database", and nothing is
+// written beside it.
+func TestWriteCommandsOnReadOnlyDatabaseSayWhy(t *testing.T) {
+	bin := claimwatchBinary(t)
+	db, _ := onceDB(t)
+	base, err := os.MkdirTemp("", "claimwatch-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { os.Chmod(p, 0o755); return nil })
+		os.RemoveAll(base)
+	})
+	os.Chmod(base, 0o755)
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(base, "claimwatch")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(base, "ro")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(dir, "cw.db")
+	copyCheckpointed(t, db, copyPath)
+	os.Chmod(copyPath, 0o444)
+	os.Chmod(dir, 0o555)
+	for _, args := range [][]string{
+		{"review", "1", "--stance", "irrelevant"},
+		{"verdict", "russia-arms-to-iran", "--set", "developing", "--note", "n"},
+		{"db", "prune", "--older-than", "90d"},
+	} {
+		stdout, stderr, err := runAs(t, bin, append([]string{"--db", copyPath}, args...)...)
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+			t.Errorf("%s: %v, want exit 1\n%s%s", strings.Join(args, " "), err, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "database "+copyPath+": this user cannot write it") {
+			t.Errorf("%s: message %q does not say that the database is not writable", strings.Join(args, " "), stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("refused writes left files beside the read-only copy: %v", entries)
+	}
 }
