@@ -125,3 +125,19 @@ func TestRunRefusesFlagsItWouldIgnore(t *testing.T) {
 		t.Error("a refused run created the database")
 	}
 }
+
+// A daemon reads the added sources only at start and on SIGHUP: adding or
+// removing one says so, rather than leaving the operator to wonder why the
+// running daemon never polls it.
+func TestSourcesAddAndRemoveSayWhenADaemonSeesThem(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, nil), "sources"}
+	code, out, errOut := cli(t, "", append(args, "add", "http://127.0.0.1:1/feed.xml", "--name", "wire")...)
+	if code != 0 || !strings.Contains(out, "added wire") || !strings.Contains(out, "kill -HUP") {
+		t.Errorf("sources add: exit %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "", append(args, "remove", "wire")...)
+	if code != 0 || !strings.Contains(out, "removed wire") || !strings.Contains(out, "kill -HUP") {
+		t.Errorf("sources remove: exit %d %q %q", code, out, errOut)
+	}
+}

@@ -225,12 +225,20 @@ func storeAdded(ctx context.Context, st *storage.Store, src config.Source) error
 	return st.UpsertSource(ctx, storage.Source{Name: src.Name, URL: src.URL, Kind: string(src.Kind), Config: raw, Enabled: src.Enabled})
 }
 
+// daemonHint follows a change to the added sources: the next run --once
+// sees it, but a daemon reads the sources only at start and at SIGHUP.
+const daemonHint = "run --once sees this at its next pass; a running daemon (claimwatch run) after a reload (kill -HUP PID) or a restart"
+
 func sourcesAddCommand(a *app) *cobra.Command {
 	var f sourceFlags
 	cmd := &cobra.Command{
 		Use:   "add URL",
 		Short: "Add a source to the database (the config file wins on a name clash)",
-		Args:  cobra.RangeArgs(0, 1),
+		Long: `Add a source to the database (the config file wins on a name clash).
+
+The next 'run --once' polls it; a running daemon reads the sources only at
+start and on SIGHUP, so reload it (kill -HUP PID) or restart it.`,
+		Args: cobra.RangeArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
 			if err != nil {
@@ -271,6 +279,7 @@ func sourcesAddCommand(a *app) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "added %s (%s, %s)\n", src.Name, src.Kind, src.Schedule)
+			fmt.Fprintln(a.stdout, daemonHint)
 			return nil
 		},
 	}
@@ -315,6 +324,7 @@ func sourcesRemoveCommand(a *app) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "removed %s (its articles and evidence are kept)\n", name)
+			fmt.Fprintln(a.stdout, daemonHint)
 			return nil
 		},
 	}
@@ -380,6 +390,9 @@ func sourcesImportCommand(a *app) *cobra.Command {
 				added++
 			}
 			fmt.Fprintf(a.stdout, "imported %d of %d feeds from %s\n", added, len(srcs), args[0])
+			if added > 0 {
+				fmt.Fprintln(a.stdout, daemonHint)
+			}
 			return nil
 		},
 	}
