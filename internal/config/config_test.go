@@ -223,6 +223,8 @@ func TestMalformed(t *testing.T) {
 		{"tags not a list", "sources:\n  - name: a\n    url: https://a.example/\n    tags: iran\n", 4, 11, "want a list"},
 		{"repeated key", "db: a\ndb: b\n", 2, 1, "repeated"},
 		{"syntax error", "db: a\nclaims: b: c\n", 2, 1, "YAML syntax: mapping values are not allowed"},
+		{"tab indent", "fetch:\n\ttimeout: 5s\n", 2, 1, "indented with a tab"},
+		{"tab on the first line", "\tdb: a\n", 1, 1, "indented with a tab"},
 		{"bad listen", "listen: 90x90\n", 1, 9, "bad address"},
 		{"bad listen port", "listen: 99999\n", 1, 9, "bad port"},
 		{"connect longer than timeout", "fetch:\n  timeout: 5s\n  connect_timeout: 10s\n", 3, 20, "longer than fetch.timeout"},

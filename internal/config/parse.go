@@ -98,13 +98,13 @@ func parseOnto(c *Config, data []byte, name string) (*Config, error) {
 	case errors.Is(err, io.EOF):
 		return c, nil
 	case err != nil:
-		return nil, Problems{syntaxProblem(name, err)}
+		return nil, Problems{syntaxProblem(name, data, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		line := extra.Line
 		if err != nil {
-			return nil, Problems{syntaxProblem(name, err)}
+			return nil, Problems{syntaxProblem(name, data, err)}
 		}
 		return nil, Problems{{File: name, Line: line, Column: 1, Msg: "a config file holds one YAML document; found a second"}}
 	}
@@ -129,8 +129,12 @@ func parseOnto(c *Config, data []byte, name string) (*Config, error) {
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 // syntaxProblem turns a YAML syntax error ("yaml: line 3: ...") into a
-// Problem at that line.
-func syntaxProblem(file string, err error) Problem {
+// Problem at that line. A tab in indentation, which the parser reports
+// vaguely, is looked for first.
+func syntaxProblem(file string, data []byte, err error) Problem {
+	if line, col, ok := claims.TabIndent(data); ok {
+		return Problem{File: file, Line: line, Column: col, Msg: "this line is indented with a tab; YAML indentation must use spaces"}
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pr := Problem{File: file, Msg: "YAML syntax: " + msg}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
