@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/claimwatch/claimwatch/internal/lock"
 )
 
 // A misused subcommand points at its own help, not at the root's list of
@@ -139,5 +141,26 @@ func TestSourcesAddAndRemoveSayWhenADaemonSeesThem(t *testing.T) {
 	code, out, errOut = cli(t, "", append(args, "remove", "wire")...)
 	if code != 0 || !strings.Contains(out, "removed wire") || !strings.Contains(out, "kill -HUP") {
 		t.Errorf("sources remove: exit %d %q %q", code, out, errOut)
+	}
+}
+
+// db --help says which maintenance commands work beside a running daemon:
+// merge takes the writer lock and refuses a database a daemon holds, so
+// the help may not say that none of them takes it.
+func TestDBHelpSaysMergeTakesTheLock(t *testing.T) {
+	_, help, _ := cli(t, "", "db", "--help")
+	if strings.Contains(help, "None of these commands takes the") || !strings.Contains(help, "merge writes OUT.db as run does and takes that lock") {
+		t.Errorf("db --help:\n%s", help)
+	}
+	dir := t.TempDir()
+	out, in := filepath.Join(dir, "out.db"), badInputDB(t)
+	l, err := lock.Acquire(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	code, _, errOut := cli(t, "", "--db", in, "db", "merge", out, in)
+	if code != exitFailure || !strings.Contains(errOut, "in use by another claimwatch") {
+		t.Errorf("db merge into a held database: exit %d %q", code, errOut)
 	}
 }
