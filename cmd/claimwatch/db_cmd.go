@@ -75,12 +75,13 @@ not exist yet.`,
 			if fileExists(dest) {
 				return usagef("backup to %s: the file exists and is not overwritten", dest)
 			}
-			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-				return fmt.Errorf("backup directory: %w", err)
-			}
+			// The database first: a backup refused for it creates no directory.
 			st, err := a.openReadOnly(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+				return fmt.Errorf("backup directory: %w", err)
 			}
 			started := time.Now()
 			if err := st.Backup(cmd.Context(), dest); err != nil {

@@ -164,3 +164,17 @@ func TestDBHelpSaysMergeTakesTheLock(t *testing.T) {
 		t.Errorf("db merge into a held database: exit %d %q", code, errOut)
 	}
 }
+
+// A backup refused because its database is missing leaves no directories
+// behind where it would have written the copy.
+func TestRefusedBackupCreatesNoDirectory(t *testing.T) {
+	dir := t.TempDir()
+	dest := filepath.Join(dir, "new", "sub", "backup.db")
+	code, _, errOut := cli(t, "", "--db", filepath.Join(dir, "missing.db"), "db", "backup", dest)
+	if code == 0 || !strings.Contains(errOut, "missing.db") {
+		t.Fatalf("backup of a missing database: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		t.Error("the refused backup created the backup's directory")
+	}
+}
