@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
 
 	"github.com/claimwatch/claimwatch/internal/lock"
 )
@@ -177,4 +180,25 @@ func TestRefusedBackupCreatesNoDirectory(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
 		t.Error("the refused backup created the backup's directory")
 	}
+}
+
+// Every command's long help reads on an 80-column terminal: no line runs
+// past it (the dates paragraph was glued to the end of another sentence),
+// and none ends in a space.
+func TestLongHelpFitsEightyColumns(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for i, l := range strings.Split(c.Long, "\n") {
+			if n := utf8.RuneCountInString(l); n > 80 {
+				t.Errorf("%s --help, line %d: %d columns: %q", c.CommandPath(), i+1, n, l)
+			}
+			if strings.TrimRight(l, " ") != l {
+				t.Errorf("%s --help, line %d ends in a space: %q", c.CommandPath(), i+1, l)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newApp(nil, io.Discard, io.Discard).rootCommand())
 }
