@@ -202,3 +202,31 @@ func TestLongHelpFitsEightyColumns(t *testing.T) {
 	}
 	walk(newApp(nil, io.Discard, io.Discard).rootCommand())
 }
+
+// evidence show, "one piece of evidence in full", says in words where the
+// date came from and, for a date the list marks with '?', why it cannot be
+// trusted (the list sent the analyst to --json for that).
+func TestEvidenceShowExplainsTheDate(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Russia delivers S-400 to Iran</title><link>http://`+r.Host+`/a/1</link><pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate>
+<description>Russia delivered the first S-400 air defence batteries to Iran on Monday, officials in Tehran said.</description></item>
+</channel></rss>`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	args := []string{"--db", filepath.Join(dir, "cw.db"), "--config", runConfig(t, dir, map[string]string{"wire": srv.URL + "/feed.xml"})}
+	if code, out, errOut := cli(t, "", append(args, "run", "--once")...); code != 0 {
+		t.Fatalf("run --once: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut := cli(t, "", append(args, "evidence", "show", "1")...)
+	if code != 0 {
+		t.Fatalf("evidence show: exit %d %q", code, errOut)
+	}
+	if !strings.Contains(out, "(no usable date: when first seen)") || strings.Contains(out, "first_seen") {
+		t.Errorf("the date's provenance is not said in words:\n%s", out)
+	}
+	if !strings.Contains(out, "date note:  date 1970-01-01T00:00:00Z is before 1990") {
+		t.Errorf("the date note is missing:\n%s", out)
+	}
+}
