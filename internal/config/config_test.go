@@ -295,6 +295,47 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// Relative paths in a config file are read from the file's directory, not
+// from the directory claimwatch happens to start in: cron starts it in $HOME,
+// systemd in /, and a relative db: would then be another, empty database.
+func TestLoadReadsRelativePathsFromTheConfigsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pw"), []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "claimwatch.yaml")
+	data := "db: data/cw.db\nclaims: my-claims\nweb: {token_file: token}\nsources: []\n" +
+		"alerts:\n  - name: a\n    email: {host: h, from: a@b.example, to: [c@d.example], password_file: pw}\n" +
+		"    claims: [x]\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir()) // elsewhere, as cron would be
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "data", "cw.db"); c.DB != want {
+		t.Errorf("db %q, want %q", c.DB, want)
+	}
+	if want := filepath.Join(dir, "my-claims"); c.Claims != want {
+		t.Errorf("claims %q, want %q", c.Claims, want)
+	}
+	if want := filepath.Join(dir, "token"); c.Web.TokenFile != want {
+		t.Errorf("web.token_file %q, want %q", c.Web.TokenFile, want)
+	}
+	if len(c.Alerts) != 1 || c.Alerts[0].Email == nil || c.Alerts[0].Email.Password != "s3cret" {
+		t.Errorf("password_file not read beside the config: %+v", c.Alerts)
+	}
+	// Absolute paths stay as written.
+	if err := os.WriteFile(path, []byte("db: /var/lib/cw.db\nsources: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(path); err != nil || c.DB != "/var/lib/cw.db" {
+		t.Errorf("absolute db: %v %v", c, err)
+	}
+}
+
 func TestPath(t *testing.T) {
 	env := map[string]string{EnvConfig: "/etc/cw.yaml"}
 	getenv := func(k string) string { return env[k] }
