@@ -229,4 +229,8 @@ func TestEvidenceShowExplainsTheDate(t *testing.T) {
 	if !strings.Contains(out, "date note:  date 1970-01-01T00:00:00Z is before 1990") {
 		t.Errorf("the date note is missing:\n%s", out)
 	}
+	// The list's legend points there.
+	if _, out, _ := cli(t, "", append(args, "evidence", "russia-arms-to-iran")...); !strings.Contains(out, "evidence show ID") {
+		t.Errorf("the list's '?' legend does not point at evidence show:\n%s", out)
+	}
 }
