@@ -51,6 +51,10 @@ func TestNoSourcesHintGivesWorkingSourcesAdd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("the hinted command line fails: exit %d %q %q", code, out, errOut)
 	}
+	// run --help lists that exit status among the 2s.
+	if _, help, _ := cli(t, "", "run", "--help"); !strings.Contains(help, "2  bad usage or input: flags, config or claim files, no enabled source") {
+		t.Errorf("run --help does not say that no enabled source exits 2:\n%s", help)
+	}
 }
 
 // Tables print times as RFC 3339 in UTC, as verdicts, reviews and every

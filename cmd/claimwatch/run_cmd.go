@@ -50,7 +50,7 @@ With --once, poll every enabled source once, print a summary and exit:
   1  every source failed, or some article could not be stored (the poll is
      "partial" and the next pass reads the items again); a full disk stops
      the pass at once
-  2  bad config or claim files
+  2  bad usage or input: flags, config or claim files, no enabled source
 Only one claimwatch writes a database at a time: a second run refuses at once,
 or waits for the first with --wait.
 
