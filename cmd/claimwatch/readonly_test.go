@@ -26,28 +26,8 @@ const nobody = 65534
 // must work and nothing may be written beside the copy (no -wal, -shm or
 // journal).
 func TestReadCommandsOnReadOnlyCopy(t *testing.T) {
-	bin := claimwatchBinary(t)
 	db, _ := onceDB(t)
-
-	// A tree the unprivileged user may enter: t.TempDir is private to us.
-	base, err := os.MkdirTemp("", "claimwatch-ro-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { os.Chmod(p, 0o755); return nil })
-		os.RemoveAll(base)
-	})
-	os.Chmod(base, 0o755)
-	// The built binary lives in a private directory too.
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin = filepath.Join(base, "claimwatch")
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	base, bin := unprivilegedTree(t)
 	backupDir, walDir, out := filepath.Join(base, "backup"), filepath.Join(base, "wal"), filepath.Join(base, "out")
 	for _, d := range []string{backupDir, walDir, out} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -96,6 +76,31 @@ func TestReadCommandsOnReadOnlyCopy(t *testing.T) {
 			t.Errorf("read commands left files beside the read-only %s copy: %v", filepath.Base(dir), entries)
 		}
 	}
+}
+
+// unprivilegedTree makes a directory tree the unprivileged user may enter
+// (t.TempDir is private to us), removed when the test ends, holding a copy
+// of the built binary (which lives in a private directory too).
+func unprivilegedTree(t *testing.T) (base, bin string) {
+	t.Helper()
+	base, err := os.MkdirTemp("", "claimwatch-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { os.Chmod(p, 0o755); return nil })
+		os.RemoveAll(base)
+	})
+	os.Chmod(base, 0o755)
+	data, err := os.ReadFile(claimwatchBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(base, "claimwatch")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return base, bin
 }
 
 // runAs runs the binary as the unprivileged user.
@@ -159,25 +164,8 @@ func journalMode(t *testing.T, path string) string {
 // SQLite's bare "attempt to write a readonly database", and nothing is
 // written beside it.
 func TestWriteCommandsOnReadOnlyDatabaseSayWhy(t *testing.T) {
-	bin := claimwatchBinary(t)
 	db, _ := onceDB(t)
-	base, err := os.MkdirTemp("", "claimwatch-ro-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { os.Chmod(p, 0o755); return nil })
-		os.RemoveAll(base)
-	})
-	os.Chmod(base, 0o755)
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin = filepath.Join(base, "claimwatch")
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	base, bin := unprivilegedTree(t)
 	dir := filepath.Join(base, "ro")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
