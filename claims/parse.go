@@ -153,7 +153,7 @@ func (p *parser) parseFile(data []byte) []parsed {
 // reports tabs vaguely ("found character that cannot start any token"), so a
 // tab in indentation is looked for first.
 func (p *parser) syntaxError(data []byte, err error) {
-	if line, col, ok := tabIndent(data); ok {
+	if line, col, ok := TabIndent(data); ok {
 		p.probs = append(p.probs, Problem{File: p.file, Line: line, Column: col,
 			Message: "this line is indented with a tab; YAML indentation must use spaces"})
 		return
@@ -199,8 +199,10 @@ var syntaxMessages = []struct {
 	{"found unknown escape character", "a double-quoted text holds an unknown \\ escape; use single quotes or write \\\\", false},
 }
 
-// tabIndent finds the first line whose leading whitespace holds a tab.
-func tabIndent(data []byte) (line, col int, ok bool) {
+// TabIndent finds the first line whose leading whitespace holds a tab, which
+// YAML refuses with a vague "found character that cannot start any token"
+// (and no line at all when it is the first); the config file reuses it.
+func TabIndent(data []byte) (line, col int, ok bool) {
 	for i, l := range bytes.Split(data, []byte("\n")) {
 		for j, b := range l {
 			if b == '\t' {

@@ -57,6 +57,11 @@ var (
 	// ErrDiskFull: SQLite could not grow the database (SQLITE_FULL): the
 	// disk, or the page budget of WithMaxPageCount, is exhausted.
 	ErrDiskFull = errors.New("the database is full (no space left on its disk)")
+	// ErrNotWritable: Open could not write the database (SQLITE_READONLY):
+	// the file, or its directory, where SQLite keeps -wal and -shm files
+	// beside it, is not writable by this process (permissions, a read-only
+	// mount). OpenReadOnly still works there.
+	ErrNotWritable = errors.New("this user cannot write it: the file or its directory is read-only (SQLite writes -wal and -shm files beside the database); commands that only read still work")
 )
 
 // Option adjusts how Open opens a database.
@@ -78,6 +83,17 @@ func diskFull(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL && !errors.Is(err, ErrDiskFull) {
 		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	}
+	return err
+}
+
+// notWritable marks SQLite's SQLITE_READONLY with ErrNotWritable, naming
+// the database, instead of SQLite's bare "attempt to write a readonly
+// database".
+func notWritable(path string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY && !errors.Is(err, ErrNotWritable) {
+		return fmt.Errorf("database %s: %w (%w)", path, ErrNotWritable, err)
 	}
 	return err
 }
@@ -136,7 +152,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s := &Store{path: abs, w: w, now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, notWritable(abs, err)
 	}
 	if s.stmts, err = prepareStmts(ctx, w); err != nil {
 		w.Close()

@@ -135,7 +135,7 @@ func alertsTestCommand(a *app) *cobra.Command {
 			}
 			r := alert.Find(rules, args[0])
 			if r == nil {
-				return usagef("no alert rule named %q in %s", args[0], cfg.File)
+				return usagef("no alert rule named %q in %s", args[0], configOrigin(a.configPath, cfg.File))
 			}
 			if err := r.Test(cmd.Context(), time.Now()); err != nil {
 				return fmt.Errorf("alert %q: test failed: %w", r.Name, err)

@@ -16,10 +16,12 @@ func init() { register(dbCommand) }
 func dbCommand(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "db",
-		Short: "Check, back up and prune the database (safe while the daemon runs)",
-		Long: `Maintenance of the SQLite database. None of these commands takes the
+		Short: "Check, back up and prune the database (safe while the daemon runs); merge backfill shards",
+		Long: `Maintenance of the SQLite database. check, backup and prune do not take the
 writer lock that 'claimwatch run' holds: they work beside a running daemon
-(SQLite itself serialises the few writes that check and prune make).`,
+(check and backup only read; SQLite serialises prune's few writes with the
+daemon's). merge writes OUT.db as run does and takes that lock, so it
+refuses an OUT.db that a running claimwatch holds.`,
 	}
 	cmd.AddCommand(dbCheckCommand(a), dbBackupCommand(a), dbPruneCommand(a), dbMergeCommand(a))
 	return cmd
@@ -73,12 +75,13 @@ not exist yet.`,
 			if fileExists(dest) {
 				return usagef("backup to %s: the file exists and is not overwritten", dest)
 			}
-			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-				return fmt.Errorf("backup directory: %w", err)
-			}
+			// The database first: a backup refused for it creates no directory.
 			st, err := a.openReadOnly(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+				return fmt.Errorf("backup directory: %w", err)
 			}
 			started := time.Now()
 			if err := st.Backup(cmd.Context(), dest); err != nil {

@@ -156,6 +156,22 @@ func evidenceShowCommand(a *app) *cobra.Command {
 	}
 }
 
+// dateProvenance says in words where a published date came from
+// (storage.Published*), rather than the stored code ("first_seen").
+func dateProvenance(flag string) string {
+	switch flag {
+	case storage.PublishedFeed:
+		return "date from the feed"
+	case storage.PublishedPage:
+		return "date from the page"
+	case storage.PublishedFirstSeen:
+		return "no usable date: when first seen"
+	case storage.PublishedFutureClamped:
+		return "a date in the future: when fetched"
+	}
+	return "date from " + flag
+}
+
 func writeEvidenceDetail(w io.Writer, r storage.EvidenceRow, story []storage.StoryCopy, reviews []storage.Review, width int) error {
 	var b strings.Builder
 	stance := string(r.Stance)
@@ -166,7 +182,10 @@ func writeEvidenceDetail(w io.Writer, r storage.EvidenceRow, story []storage.Sto
 	fmt.Fprintf(&b, "claim:      %s\n", r.ClaimStatement)
 	fmt.Fprintf(&b, "title:      %s\n", r.Title)
 	fmt.Fprintf(&b, "outlet:     %s (source %s)\n", r.Outlet, r.Source)
-	fmt.Fprintf(&b, "published:  %s (date from %s)\n", report.Day(r.PublishedAt), r.PublishedFlag)
+	fmt.Fprintf(&b, "published:  %s (%s)\n", report.Day(r.PublishedAt), dateProvenance(r.PublishedFlag))
+	if r.DateNote != "" { // the '?' of the evidence list, explained
+		fmt.Fprintf(&b, "date note:  %s\n", r.DateNote)
+	}
 	fmt.Fprintf(&b, "url:        %s\n", r.URL)
 	fmt.Fprintf(&b, "matched:    %s\n", strings.Join(r.MatchedTerms, ", "))
 	b.WriteString("snippet:\n")

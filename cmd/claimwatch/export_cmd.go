@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +43,8 @@ status:   ` + joinColumns(report.StatusColumns) + `
 timeline: ` + joinColumns(report.TimelineColumns) + `
   (per --by period; every stored claim unless --claim)
 
-` + report.DatesHelp + ` (evidence and timeline only: status is as of now.)`,
+` + report.DatesHelp + `
+(evidence and timeline only: status is as of now.)`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("export: say what to export: evidence, status or timeline (e.g. 'claimwatch export evidence -o evidence.csv')")
@@ -63,18 +65,27 @@ timeline: ` + joinColumns(report.TimelineColumns) + `
 	return cmd
 }
 
+// joinColumns lists column names for the help.
 func joinColumns(cols []string) string {
-	s := ""
+	// Wrapped under the first line's label ("evidence: ") within 80
+	// columns, with no space left at a line's end.
+	const indent, width = 10, 80
+	var b strings.Builder
+	col := indent
 	for i, c := range cols {
-		if i > 0 {
-			s += ", "
+		switch {
+		case i == 0:
+		case col+len(", ")+len(c)+len(",") > width:
+			b.WriteString(",\n" + strings.Repeat(" ", indent))
+			col = indent
+		default:
+			b.WriteString(", ")
+			col += len(", ")
 		}
-		if i > 0 && i%6 == 0 {
-			s += "\n          "
-		}
-		s += c
+		b.WriteString(c)
+		col += len(c)
 	}
-	return s
+	return b.String()
 }
 
 // export checks every input before writing a byte, then writes.

@@ -52,9 +52,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if cmd == nil {
+		cmd = root
 	}
 	code := exitCode(err)
 	if !errors.Is(err, errSilent) {
@@ -62,7 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "claimwatch: %s\n", safetext.Clean(err.Error()))
 	}
 	if code == exitUsage && isCobraUsage(err) {
-		fmt.Fprintln(stderr, "Run 'claimwatch --help' for usage.")
+		// The help of the command that was misused, not the root's list.
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code
 }

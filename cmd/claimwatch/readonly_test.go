@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -25,28 +26,8 @@ const nobody = 65534
 // must work and nothing may be written beside the copy (no -wal, -shm or
 // journal).
 func TestReadCommandsOnReadOnlyCopy(t *testing.T) {
-	bin := claimwatchBinary(t)
 	db, _ := onceDB(t)
-
-	// A tree the unprivileged user may enter: t.TempDir is private to us.
-	base, err := os.MkdirTemp("", "claimwatch-ro-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { os.Chmod(p, 0o755); return nil })
-		os.RemoveAll(base)
-	})
-	os.Chmod(base, 0o755)
-	// The built binary lives in a private directory too.
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin = filepath.Join(base, "claimwatch")
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	base, bin := unprivilegedTree(t)
 	backupDir, walDir, out := filepath.Join(base, "backup"), filepath.Join(base, "wal"), filepath.Join(base, "out")
 	for _, d := range []string{backupDir, walDir, out} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -95,6 +76,31 @@ func TestReadCommandsOnReadOnlyCopy(t *testing.T) {
 			t.Errorf("read commands left files beside the read-only %s copy: %v", filepath.Base(dir), entries)
 		}
 	}
+}
+
+// unprivilegedTree makes a directory tree the unprivileged user may enter
+// (t.TempDir is private to us), removed when the test ends, holding a copy
+// of the built binary (which lives in a private directory too).
+func unprivilegedTree(t *testing.T) (base, bin string) {
+	t.Helper()
+	base, err := os.MkdirTemp("", "claimwatch-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		filepath.Walk(base, func(p string, _ os.FileInfo, _ error) error { os.Chmod(p, 0o755); return nil })
+		os.RemoveAll(base)
+	})
+	os.Chmod(base, 0o755)
+	data, err := os.ReadFile(claimwatchBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(base, "claimwatch")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return base, bin
 }
 
 // runAs runs the binary as the unprivileged user.
@@ -150,4 +156,39 @@ func journalMode(t *testing.T, path string) string {
 		return "wal"
 	}
 	return "rollback"
+}
+
+// TestWriteCommandsOnReadOnlyDatabaseSayWhy: a command that writes (review,
+// verdict --set, db prune) over a database this user cannot write is
+// refused with exit 1 and a sentence naming the database and why, not
+// SQLite's bare "attempt to write a readonly database", and nothing is
+// written beside it.
+func TestWriteCommandsOnReadOnlyDatabaseSayWhy(t *testing.T) {
+	db, _ := onceDB(t)
+	base, bin := unprivilegedTree(t)
+	dir := filepath.Join(base, "ro")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(dir, "cw.db")
+	copyCheckpointed(t, db, copyPath)
+	os.Chmod(copyPath, 0o444)
+	os.Chmod(dir, 0o555)
+	for _, args := range [][]string{
+		{"review", "1", "--stance", "irrelevant"},
+		{"verdict", "russia-arms-to-iran", "--set", "developing", "--note", "n"},
+		{"db", "prune", "--older-than", "90d"},
+	} {
+		stdout, stderr, err := runAs(t, bin, append([]string{"--db", copyPath}, args...)...)
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+			t.Errorf("%s: %v, want exit 1\n%s%s", strings.Join(args, " "), err, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "database "+copyPath+": this user cannot write it") {
+			t.Errorf("%s: message %q does not say that the database is not writable", strings.Join(args, " "), stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("refused writes left files beside the read-only copy: %v", entries)
+	}
 }

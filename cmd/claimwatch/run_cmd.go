@@ -50,7 +50,7 @@ With --once, poll every enabled source once, print a summary and exit:
   1  every source failed, or some article could not be stored (the poll is
      "partial" and the next pass reads the items again); a full disk stops
      the pass at once
-  2  bad config or claim files
+  2  bad usage or input: flags, config or claim files, no enabled source
 Only one claimwatch writes a database at a time: a second run refuses at once,
 or waits for the first with --wait.
 
@@ -59,6 +59,13 @@ are cancelled after --shutdown-timeout); SIGHUP reloads the config and claim
 files, keeping the old ones if the new ones are bad.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.shutdownTimeout < 0 {
+				return usagef("--shutdown-timeout %s: want a positive duration, such as 30s", o.shutdownTimeout)
+			}
+			if o.once && cmd.Flags().Changed("listen") {
+				// Accepting it would promise endpoints that never answer.
+				return usagef("--listen serves the daemon's endpoints, but run --once exits after its pass and serves nothing: drop --listen (for the dashboard over the database, run 'claimwatch serve')")
+			}
 			if o.once {
 				return a.runOnce(cmd.Context(), o)
 			}
@@ -68,7 +75,7 @@ files, keeping the old ones if the new ones are bad.`,
 	f := cmd.Flags()
 	f.BoolVar(&o.once, "once", false, "poll every enabled source once and exit")
 	f.BoolVar(&o.wait, "wait", false, "if another claimwatch holds the database, wait for it instead of refusing")
-	f.StringVar(&o.listen, "listen", "", "serve /healthz, /readyz, /metrics and the dashboard on `ADDR` (\":9090\" means loopback); overrides the config")
+	f.StringVar(&o.listen, "listen", "", "serve /healthz, /readyz, /metrics and the dashboard on `ADDR` (\":9090\" means loopback; not with --once); overrides the config")
 	f.StringSliceVar(&o.only, "source", nil, "poll only the named source(s)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 0, "how long in-flight polls may finish after SIGTERM (default from config, 20s)")
 	return cmd
@@ -144,7 +151,7 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	}
 	if len(rt.sources) == 0 {
 		// A daemon with nothing to poll would sit silent forever.
-		err = usagef("no enabled sources: nothing to poll (config: %s); set enabled: true on a source there, or add one with 'claimwatch sources add NAME URL'", orDefaults(a.configPath))
+		err = usagef("no enabled sources: nothing to poll (config: %s); set enabled: true on a source there, or add one with 'claimwatch sources add URL --name NAME'", orDefaults(a.configPath))
 		return nil, err
 	}
 	rt.pipe = &ingest.Pipeline{Store: rt.store, Fetcher: fetcherFor(cfg), Matcher: rt.matcher.Load, Log: a.log}

@@ -29,7 +29,9 @@ NOT, prefix* and parentheses; words are matched without regard to case or
 accents. Hyphenated names outside quotes (Su-35, S-400) are searched as
 phrases. In snippets the matched words are in [brackets].
 
---claim keeps articles that are evidence for that claim. ` + report.DatesHelp + `
+--claim keeps articles that are evidence for that claim.
+
+` + report.DatesHelp + `
 
 A query is at most 1000 bytes and 64 words or phrases, and a search may
 take 15 seconds; past these bounds it is refused with a sentence saying so

@@ -125,11 +125,32 @@ func sourcesListCommand(a *app) *cobra.Command {
 	return cmd
 }
 
+// configOrigin names where the configuration came from: the config file,
+// or the embedded defaults when no config file is given (their
+// "defaults.yaml" is no file the operator could edit).
+func configOrigin(configPath, file string) string {
+	if configPath == "" {
+		return "the embedded defaults (no --config)"
+	}
+	return "the config file " + file
+}
+
+// shellQuote quotes a source name for a command line to copy, when it holds
+// more than letters, digits and a few safe characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@+=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// when formats a time for a table as every other table and export does
+// (RFC 3339 in UTC, so no reader takes it for local time); zero is "-".
 func when(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2006-01-02 15:04")
+	return report.Stamp(t)
 }
 
 func sourceJSON(s storage.SourceWithState) map[string]any {
@@ -204,12 +225,20 @@ func storeAdded(ctx context.Context, st *storage.Store, src config.Source) error
 	return st.UpsertSource(ctx, storage.Source{Name: src.Name, URL: src.URL, Kind: string(src.Kind), Config: raw, Enabled: src.Enabled})
 }
 
+// daemonHint follows a change to the added sources: the next run --once
+// sees it, but a daemon reads the sources only at start and at SIGHUP.
+const daemonHint = "run --once sees this at its next pass; a running daemon (claimwatch run) after a reload (kill -HUP PID) or a restart"
+
 func sourcesAddCommand(a *app) *cobra.Command {
 	var f sourceFlags
 	cmd := &cobra.Command{
 		Use:   "add URL",
 		Short: "Add a source to the database (the config file wins on a name clash)",
-		Args:  cobra.RangeArgs(0, 1),
+		Long: `Add a source to the database (the config file wins on a name clash).
+
+The next 'run --once' polls it; a running daemon reads the sources only at
+start and on SIGHUP, so reload it (kill -HUP PID) or restart it.`,
+		Args: cobra.RangeArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config()
 			if err != nil {
@@ -226,7 +255,7 @@ func sourcesAddCommand(a *app) *cobra.Command {
 				return err
 			}
 			if _, ok := cfg.Source(src.Name); ok {
-				return usagef("sources add: the config file %s already defines a source named %q, and it would win; choose another --name", cfg.File, src.Name)
+				return usagef("sources add: a source named %q is already defined in %s, and it would win; choose another --name", src.Name, configOrigin(a.configPath, cfg.File))
 			}
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
@@ -238,7 +267,7 @@ func sourcesAddCommand(a *app) *cobra.Command {
 			}
 			for _, s := range added {
 				if strings.EqualFold(s.Name, src.Name) {
-					return usagef("sources add: a source named %q is already added (%s); remove it first with 'claimwatch sources remove %s', or choose another --name", s.Name, s.URL, s.Name)
+					return usagef("sources add: a source named %q is already added (%s); remove it first (claimwatch sources remove %s) or choose another --name", s.Name, s.URL, shellQuote(s.Name))
 				}
 			}
 			for _, s := range append(cfg.Sources, added...) {
@@ -250,6 +279,7 @@ func sourcesAddCommand(a *app) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "added %s (%s, %s)\n", src.Name, src.Kind, src.Schedule)
+			fmt.Fprintln(a.stdout, daemonHint)
 			return nil
 		},
 	}
@@ -268,6 +298,9 @@ func sourcesRemoveCommand(a *app) *cobra.Command {
 				return err
 			}
 			if _, ok := cfg.Source(args[0]); ok {
+				if a.configPath == "" {
+					return usagef("sources remove: %q is one of the embedded default sources; to drop it, write a config file (--config) whose sources: list leaves it out", args[0])
+				}
 				return usagef("sources remove: %q comes from the config file %s; remove it there", args[0], cfg.File)
 			}
 			st, err := a.openExisting(cmd.Context())
@@ -291,6 +324,7 @@ func sourcesRemoveCommand(a *app) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "removed %s (its articles and evidence are kept)\n", name)
+			fmt.Fprintln(a.stdout, daemonHint)
 			return nil
 		},
 	}
@@ -356,6 +390,9 @@ func sourcesImportCommand(a *app) *cobra.Command {
 				added++
 			}
 			fmt.Fprintf(a.stdout, "imported %d of %d feeds from %s\n", added, len(srcs), args[0])
+			if added > 0 {
+				fmt.Fprintln(a.stdout, daemonHint)
+			}
 			return nil
 		},
 	}

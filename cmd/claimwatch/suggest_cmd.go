@@ -30,8 +30,9 @@ a term must be frequent, and uneven, to score high.
 Only terms in at least --min-count of the target reviews are listed, and
 none the claim already has.
 
-Ends with a YAML snippet of the terms with z >= 1.645 (5 %, one-sided) to paste into the claim
-file; no claim file is changed. The database is opened read-only.`,
+Ends with a YAML snippet of the terms with z >= 1.645 (5 %, one-sided) to
+paste into the claim file; no claim file is changed. The database is opened
+read-only.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if minCount < 1 {

@@ -313,7 +313,7 @@ func (p *parser) secretOrFile(f map[string]*yaml.Node, key, fileKey string) Secr
 	case inline:
 		return p.secret(v)
 	case fromFile:
-		path, ok := p.str(fv)
+		path, ok := p.path(fv)
 		if !ok {
 			return ""
 		}

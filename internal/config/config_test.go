@@ -225,6 +225,8 @@ func TestMalformed(t *testing.T) {
 		{"tags not a list", "sources:\n  - name: a\n    url: https://a.example/\n    tags: iran\n", 4, 11, "want a list"},
 		{"repeated key", "db: a\ndb: b\n", 2, 1, "repeated"},
 		{"syntax error", "db: a\nclaims: b: c\n", 2, 1, "YAML syntax: mapping values are not allowed"},
+		{"tab indent", "fetch:\n\ttimeout: 5s\n", 2, 1, "indented with a tab"},
+		{"tab on the first line", "\tdb: a\n", 1, 1, "indented with a tab"},
 		{"bad listen", "listen: 90x90\n", 1, 9, "bad address"},
 		{"bad listen port", "listen: 99999\n", 1, 9, "bad port"},
 		{"connect longer than timeout", "fetch:\n  timeout: 5s\n  connect_timeout: 10s\n", 3, 20, "longer than fetch.timeout"},
@@ -292,6 +294,47 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := Load(path); err == nil || !strings.HasPrefix(err.Error(), path+":1:17:") {
 		t.Errorf("Load error = %v", err)
+	}
+}
+
+// Relative paths in a config file are read from the file's directory, not
+// from the directory claimwatch happens to start in: cron starts it in $HOME,
+// systemd in /, and a relative db: would then be another, empty database.
+func TestLoadReadsRelativePathsFromTheConfigsDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pw"), []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "claimwatch.yaml")
+	data := "db: data/cw.db\nclaims: my-claims\nweb: {token_file: token}\nsources: []\n" +
+		"alerts:\n  - name: a\n    email: {host: h, from: a@b.example, to: [c@d.example], password_file: pw}\n" +
+		"    claims: [x]\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir()) // elsewhere, as cron would be
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "data", "cw.db"); c.DB != want {
+		t.Errorf("db %q, want %q", c.DB, want)
+	}
+	if want := filepath.Join(dir, "my-claims"); c.Claims != want {
+		t.Errorf("claims %q, want %q", c.Claims, want)
+	}
+	if want := filepath.Join(dir, "token"); c.Web.TokenFile != want {
+		t.Errorf("web.token_file %q, want %q", c.Web.TokenFile, want)
+	}
+	if len(c.Alerts) != 1 || c.Alerts[0].Email == nil || c.Alerts[0].Email.Password != "s3cret" {
+		t.Errorf("password_file not read beside the config: %+v", c.Alerts)
+	}
+	// Absolute paths stay as written.
+	if err := os.WriteFile(path, []byte("db: /var/lib/cw.db\nsources: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := Load(path); err != nil || c.DB != "/var/lib/cw.db" {
+		t.Errorf("absolute db: %v %v", c, err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -91,20 +92,20 @@ func Parse(data []byte, name string) (*Config, error) {
 // parseOnto decodes data over c. Type errors and value problems come back
 // together as Problems at the offending key or value.
 func parseOnto(c *Config, data []byte, name string) (*Config, error) {
-	p := &parser{file: name}
+	p := &parser{file: name, dir: filepath.Dir(name)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
 		return c, nil
 	case err != nil:
-		return nil, Problems{syntaxProblem(name, err)}
+		return nil, Problems{syntaxProblem(name, data, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		line := extra.Line
 		if err != nil {
-			return nil, Problems{syntaxProblem(name, err)}
+			return nil, Problems{syntaxProblem(name, data, err)}
 		}
 		return nil, Problems{{File: name, Line: line, Column: 1, Msg: "a config file holds one YAML document; found a second"}}
 	}
@@ -129,8 +130,12 @@ func parseOnto(c *Config, data []byte, name string) (*Config, error) {
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
 // syntaxProblem turns a YAML syntax error ("yaml: line 3: ...") into a
-// Problem at that line.
-func syntaxProblem(file string, err error) Problem {
+// Problem at that line. A tab in indentation, which the parser reports
+// vaguely, is looked for first.
+func syntaxProblem(file string, data []byte, err error) Problem {
+	if line, col, ok := claims.TabIndent(data); ok {
+		return Problem{File: file, Line: line, Column: col, Msg: "this line is indented with a tab; YAML indentation must use spaces"}
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pr := Problem{File: file, Msg: "YAML syntax: " + msg}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -144,6 +149,7 @@ func syntaxProblem(file string, err error) Problem {
 // parser walks the YAML tree, collecting every problem with its position.
 type parser struct {
 	file  string
+	dir   string // the config file's directory, which relative paths are read from
 	probs Problems
 }
 
@@ -198,8 +204,8 @@ func (p *parser) config(root *yaml.Node, c *Config) {
 	if !ok {
 		return
 	}
-	set(f, "db", p.str, &c.DB)
-	set(f, "claims", p.str, &c.Claims)
+	set(f, "db", p.path, &c.DB)
+	set(f, "claims", p.path, &c.Claims)
 	set(f, "timezone", p.str, &c.Timezone)
 	set(f, "default_schedule", p.str, &c.DefaultSchedule)
 	set(f, "shutdown_timeout", p.duration, &c.ShutdownTimeout)
@@ -331,6 +337,17 @@ func (p *parser) str(n *yaml.Node) (string, bool) {
 		return "", true
 	}
 	return n.Value, true
+}
+
+// path reads a file or directory path. A relative one is taken from the
+// config file's directory, not from wherever claimwatch was started (cron
+// starts it in $HOME, systemd in /), so one config names one database.
+func (p *parser) path(n *yaml.Node) (string, bool) {
+	s, ok := p.str(n)
+	if ok && s != "" && !filepath.IsAbs(s) {
+		s = filepath.Join(p.dir, s)
+	}
+	return s, ok
 }
 
 func (p *parser) integer(n *yaml.Node) (int, bool) {

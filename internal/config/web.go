@@ -34,7 +34,7 @@ func (p *parser) web(n *yaml.Node, c *Config) {
 	if !ok {
 		return
 	}
-	set(f, "token_file", p.str, &c.Web.TokenFile)
+	set(f, "token_file", p.path, &c.Web.TokenFile)
 	un, ok := f["users"]
 	if !ok {
 		return

@@ -181,7 +181,9 @@ func Probe(ctx context.Context, url string) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("healthcheck %s: %s: %s", url, resp.Status, strings.TrimSpace(string(snippet)))
+		// One line: a Docker health log or a cron mail, not a page of HTML
+		// from whatever answered at a wrong address.
+		return fmt.Errorf("healthcheck %s: %s: %s", url, resp.Status, strings.Join(strings.Fields(string(snippet)), " "))
 	}
 	return nil
 }

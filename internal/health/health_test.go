@@ -246,6 +246,22 @@ func TestProbe(t *testing.T) {
 	}
 }
 
+// Whatever answers at a wrong address (a proxy, another server's error
+// page) is quoted on one line, not as a page of HTML in the health log.
+func TestProbeQuotesAnErrorPageOnOneLine(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "<!DOCTYPE HTML>\n<html>\n  <body>\n    <h1>Not here</h1>\n  </body>\n</html>", http.StatusNotFound)
+	}))
+	defer srv.Close()
+	err := Probe(context.Background(), srv.URL+"/wrong")
+	if err == nil {
+		t.Fatal("a 404 probed as healthy")
+	}
+	if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "404 Not Found: <!DOCTYPE HTML> <html> <body> <h1>Not here</h1>") {
+		t.Errorf("error %q: want the page on one line", err)
+	}
+}
+
 func TestProbeHonoursContext(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()

@@ -200,6 +200,10 @@ func (pl *poll) article(ctx context.Context, it item, budget *fetchBudget) error
 		return nil
 	case err != nil && strings.TrimSpace(it.text) == "":
 		return err
+	case err != nil && errors.Is(err, fetch.ErrPrivateAddress):
+		// Not a page that is down but a setting (fetch.allow_private), which
+		// the operator can only fix if told: every such page is skipped.
+		pl.p.log().Warn("article page refused; keeping the feed text", "source", pl.src.Name, "url", link, "err", err)
 	case err != nil:
 		pl.p.log().Debug("article page unavailable; keeping the feed text", "source", pl.src.Name, "url", link, "err", err)
 	case page != nil:

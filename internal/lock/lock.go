@@ -30,6 +30,8 @@ type LockedError struct {
 	DB    string
 	PID   int
 	Since time.Time
+	// waited: AcquireWait gave up, so "use --wait" would be no advice.
+	waited bool
 }
 
 func (e *LockedError) Error() string {
@@ -39,6 +41,9 @@ func (e *LockedError) Error() string {
 		if !e.Since.IsZero() {
 			holder += ", since " + e.Since.Format(time.RFC3339)
 		}
+	}
+	if e.waited {
+		return fmt.Sprintf("database %s is still in use by another claimwatch (%s)", e.DB, holder)
 	}
 	return fmt.Sprintf("database %s is in use by another claimwatch (%s); stop it or use --wait", e.DB, holder)
 }
@@ -98,6 +103,10 @@ func AcquireWait(ctx context.Context, dbPath string, poll time.Duration) (*Lock,
 		}
 		select {
 		case <-ctx.Done():
+			var le *LockedError
+			if errors.As(err, &le) {
+				le.waited = true
+			}
 			return nil, fmt.Errorf("%w (gave up waiting: %w)", err, ctx.Err())
 		case <-t.C:
 		}

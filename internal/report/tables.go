@@ -65,7 +65,7 @@ func WriteEvidenceTable(w io.Writer, rows []storage.EvidenceRow, width int) erro
 		}
 	}
 	if doubtful {
-		if _, err := fmt.Fprintln(w, "? a date that cannot be fully trusted (date_note in --json says why)"); err != nil {
+		if _, err := fmt.Fprintln(w, "? a date that cannot be fully trusted (evidence show ID, or date_note in --json, says why)"); err != nil {
 			return err
 		}
 	}
