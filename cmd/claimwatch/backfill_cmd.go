@@ -105,7 +105,7 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		files = backfill.Shard(files, k, n)
 	}
 	ctx := cmd.Context()
-	rt, err := a.prepare(ctx, runOptions{wait: o.wait})
+	rt, err := a.prepare(ctx, runOptions{wait: o.wait, sourcesOptional: true})
 	if err != nil {
 		return err
 	}

@@ -145,6 +145,17 @@ func TestBackfillSitemapSource(t *testing.T) {
 	if err != nil || !strings.Contains(string(list), `"source":"eaeu-site"`) {
 		t.Fatalf("evidence list: %v\n%s\nwant the evidence under the source eaeu-site", err, list)
 	}
+
+	// The same site given with --sitemap, from a config with no sources at
+	// all: a sitemap (or WARC) backfill needs none, and the loopback site
+	// the operator named on the command line may be read.
+	empty := filepath.Join(t.TempDir(), "empty.yaml")
+	writeTestFile(t, empty, "sources: []\n")
+	db2 := filepath.Join(t.TempDir(), "s2.db")
+	out, err = backfillCmd(t, bin, db2, empty, "--json", "--since", "2020-01-01", "--sitemap", srv.URL).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"new_articles": 1`) {
+		t.Fatalf("backfill --sitemap with no configured sources: %v\n%s", err, out)
+	}
 }
 
 // TestKillDuringBackfill kills backfill with SIGKILL at random moments;

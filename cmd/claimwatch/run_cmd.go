@@ -34,6 +34,9 @@ type runOptions struct {
 	listen          string
 	only            []string
 	shutdownTimeout time.Duration
+	// sourcesOptional: a backfill of WARC files or a --sitemap needs no
+	// configured source (backfill says itself when it has nothing to read).
+	sourcesOptional bool
 }
 
 func runCommand(a *app) *cobra.Command {
@@ -149,7 +152,7 @@ func (a *app) prepare(ctx context.Context, o runOptions) (*runState, error) {
 	if rt.sources, err = selectSources(rt.sources, o.only); err != nil {
 		return nil, err
 	}
-	if len(rt.sources) == 0 {
+	if len(rt.sources) == 0 && !o.sourcesOptional {
 		// A daemon with nothing to poll would sit silent forever.
 		err = usagef("no enabled sources: nothing to poll (config: %s); set enabled: true on a source there, or add one with 'claimwatch sources add URL --name NAME'", orDefaults(a.configPath))
 		return nil, err

@@ -3,7 +3,10 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,10 +17,11 @@ import (
 	"github.com/claimwatch/claimwatch/storage"
 )
 
-// An article page on a non-public address, refused because links found in a
-// feed may not reach one without fetch.allow_private, is a setting the
-// operator must hear about: the refusal is a WARN naming the page, while the
-// feed's text is still stored. A page that is merely down stays at DEBUG.
+// An article page on a non-public address other than the feed's own host,
+// refused because links found in a feed may not reach one without
+// fetch.allow_private, is a setting the operator must hear about: the
+// refusal is a WARN naming the page, while the feed's text is still stored.
+// A page that is merely down stays at DEBUG.
 func TestRefusedPrivateArticlePageIsAWarning(t *testing.T) {
 	ctx := context.Background()
 	srv := newNewsServer(t)
@@ -32,7 +36,14 @@ func TestRefusedPrivateArticlePageIsAWarning(t *testing.T) {
 		Log:     slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
 	f := &fixture{store: st, pipe: pipe, now: now}
-	src := f.source(t, feedSource("wire", srv.URL+"/feed.xml")) // named by the operator: the feed itself may be loopback
+	// The feed, named by the operator, may be loopback; its articles are on
+	// another loopback host, which was not named.
+	feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, feedXML(srv.URL))
+	}))
+	t.Cleanup(feedSrv.Close)
+	src := f.source(t, feedSource("wire", feedSrv.URL+"/feed.xml"))
 
 	res := pipe.Poll(ctx, src, false)
 	if res.Outcome != storage.OutcomeOK || res.NewArticles != 3 {
