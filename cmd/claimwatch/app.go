@@ -72,12 +72,30 @@ func (a *app) setup(cmd *cobra.Command) error {
 	case "text":
 		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
 	case "json":
+		// The text handler quotes control characters; JSON would write C1
+		// controls and bidi overrides from feeds raw into a log someone
+		// reads on a terminal (see internal/safetext).
+		opts.ReplaceAttr = safeLogAttr
 		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
 	default:
 		return usagef("--log-format %q: want text or json", a.logFormat)
 	}
 	slog.SetDefault(a.log)
 	return nil
+}
+
+// safeLogAttr cleans a log record's strings and errors of the characters a
+// terminal would obey.
+func safeLogAttr(_ []string, attr slog.Attr) slog.Attr {
+	switch v := attr.Value; v.Kind() {
+	case slog.KindString:
+		attr.Value = slog.StringValue(safetext.Clean(v.String()))
+	case slog.KindAny:
+		if err, ok := v.Any().(error); ok {
+			attr.Value = slog.StringValue(safetext.Clean(err.Error()))
+		}
+	}
+	return attr
 }
 
 // terminal is stdout for table and text output: untrusted text (titles,

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -67,5 +70,26 @@ func TestTerminalOutputIsSanitised(t *testing.T) {
 	_, out, _ := cli(t, "", "evidence", "arms", "--json", "--db", db)
 	if !strings.Contains(out, `\u001b[2J`) || !strings.Contains(out, "\u202e") {
 		t.Errorf("evidence --json is not lossless:\n%s", out)
+	}
+}
+
+// JSON logs carry feed text and remote errors; read on a terminal (docker
+// logs, journalctl) they must not hold C1 controls or bidi overrides raw,
+// which the JSON encoder would leave as they are.
+func TestJSONLogsAreTerminalSafe(t *testing.T) {
+	var stderr strings.Builder
+	a := newApp(strings.NewReader(""), io.Discard, &stderr)
+	a.logFormat, a.logLevel = "json", "info"
+	if err := a.setup(nil); err != nil {
+		t.Fatal(err)
+	}
+	a.log.Warn("item skipped "+hostileText, "title", hostileText, "err", errors.New(hostileText),
+		slog.Group("poll", "source", hostileText))
+	out := stderr.String()
+	if r, bad := terminalUnsafe(strings.TrimSuffix(out, "\n")); bad {
+		t.Errorf("JSON log line holds %U raw:\n%q", r, out)
+	}
+	if strings.Count(out, "Su-35") != 4 || !strings.Contains(out, "Iran") {
+		t.Errorf("the log lost the text around the controls:\n%s", out)
 	}
 }
