@@ -336,6 +336,11 @@ func (d *daemon) reload(ctx context.Context) {
 		refuse(err)
 		return
 	}
+	if len(sources) == 0 {
+		// As at start: a daemon left with nothing to poll would sit silent.
+		refuse(fmt.Errorf("no enabled sources: nothing would be polled (config: %s); stop the daemon to pause it", orDefaults(a.configPath)))
+		return
+	}
 	if err := d.sched.Set(d.jobs(sources)); err != nil {
 		refuse(err)
 		return

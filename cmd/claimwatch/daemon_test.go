@@ -651,6 +651,17 @@ func TestSIGHUPReloadsAGoodConfigAndRefusesABadOne(t *testing.T) {
 	before := fs.count("/first.xml")
 	waitFor(t, 30*time.Second, "the old source to keep being polled", func() bool { return fs.count("/first.xml") >= before+2 }, p.log.String)
 
+	// A config with every source disabled: refused, as at start.
+	if err := os.WriteFile(cfgPath, []byte("sources:\n  - name: first\n    url: "+fs.URL+"/first.xml\n    enabled: false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.signal(t, syscall.SIGHUP)
+	waitFor(t, 30*time.Second, "the reload down to no source to be refused", func() bool {
+		return strings.Contains(p.log.String(), "no enabled sources: nothing would be polled")
+	}, p.log.String)
+	before = fs.count("/first.xml")
+	waitFor(t, 30*time.Second, "the old source to keep being polled", func() bool { return fs.count("/first.xml") >= before+2 }, p.log.String)
+
 	// A good config with a second source: it starts being polled.
 	daemonConfig(t, cfgPath, fs, "", "first", "second")
 	p.signal(t, syscall.SIGHUP)
