@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -133,7 +134,7 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	tty := isTerminal(a.stderr)
 	if tty {
 		bo.Progress = func(s backfill.Stats) {
-			fmt.Fprintf(a.stderr, "\r\033[K%s", progressLine(s, true))
+			fmt.Fprintf(a.stderr, "\r\033[K%s", liveProgressLine(s, report.Width(a.stderr)))
 		}
 	}
 	stats, err := backfill.Run(ctx, bo, files)
@@ -237,10 +238,35 @@ func progressLine(s backfill.Stats, live bool) string {
 	if !live {
 		return line
 	}
+	return line + ", " + etaText(s)
+}
+
+func etaText(s backfill.Stats) string {
 	if left, ok := s.ETA(); ok {
-		return line + ", ETA " + left.Round(time.Second).String()
+		return "ETA " + left.Round(time.Second).String()
 	}
-	return line + ", ETA unknown"
+	return "ETA unknown"
+}
+
+// liveProgressLine is the live line in fewer columns than the terminal's
+// width: "\r" returns only to the start of the last row of a wrapped line,
+// so a longer one would leave a trail of rows at every update. Narrower
+// terminals get the essentials, still ending with the ETA.
+func liveProgressLine(s backfill.Stats, width int) string {
+	if line := progressLine(s, true); utf8.RuneCountInString(line) < width {
+		return line
+	}
+	rate := 0.0
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Records) / secs
+	}
+	head := []rune(fmt.Sprintf("files %d/%d, records %d (%.0f/s), %.1f MB, new evidence %d",
+		s.FilesDone, s.Files, s.Records, rate, float64(s.Bytes)/1e6, s.Evidence))
+	tail := ", " + etaText(s)
+	if room := width - 1 - utf8.RuneCountInString(tail); len(head) > room {
+		head = head[:max(room, 0)]
+	}
+	return string(head) + tail
 }
 
 func writeBackfillJSON(w io.Writer, s backfill.Stats, runErr error) error {

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/claimwatch/claimwatch/internal/backfill"
 	"github.com/claimwatch/claimwatch/internal/warc"
@@ -267,5 +268,21 @@ func TestBackfillProgressLineETA(t *testing.T) {
 	}
 	if start := progressLine(backfill.Stats{Files: 1, Elapsed: time.Second}, true); !strings.HasSuffix(start, "ETA unknown") {
 		t.Errorf("line before any progress %q: want ETA unknown", start)
+	}
+}
+
+// On a terminal narrower than the full line, the live line still fits in
+// one row (a wrapped one leaves a row behind at every update) and keeps
+// the ETA.
+func TestBackfillProgressLineFitsTheTerminal(t *testing.T) {
+	s := backfill.Stats{Files: 2, Records: 123456, Bytes: 9e8, Size: 1 << 30, Offset: 1 << 29, Evidence: 42, Elapsed: 95 * time.Second}
+	if wide := liveProgressLine(s, 400); wide != progressLine(s, true) {
+		t.Errorf("wide terminal: %q, want the full line", wide)
+	}
+	for _, width := range []int{80, 40} {
+		line := liveProgressLine(s, width)
+		if n := utf8.RuneCountInString(line); n >= width || !strings.HasSuffix(line, ", ETA 1m35s") || width == 80 && !strings.Contains(line, "new evidence 42") {
+			t.Errorf("%d columns: %q (%d runes): want fewer runes than columns, ending with the ETA", width, line, n)
+		}
 	}
 }
