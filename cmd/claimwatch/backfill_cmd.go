@@ -19,6 +19,7 @@ import (
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/lock"
 	"github.com/claimwatch/claimwatch/internal/report"
+	"github.com/claimwatch/claimwatch/internal/sitemap"
 	"github.com/claimwatch/claimwatch/internal/warc"
 	"github.com/claimwatch/claimwatch/storage"
 )
@@ -93,6 +94,11 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	window, err := report.ParseRange(o.since, o.until)
 	if err != nil {
 		return usageError{err}
+	}
+	for _, site := range o.sitemaps {
+		if err := sitemap.CheckSite(site); err != nil {
+			return usagef("--sitemap: %v", err)
+		}
 	}
 	files, err := warc.Expand(args)
 	if err != nil {

@@ -90,6 +90,7 @@ func TestBackfillCommand(t *testing.T) {
 		{[]string{filepath.Join(t.TempDir(), "missing.warc")}, "missing.warc"},
 		{[]string{}, "no enabled query or sitemap source"},
 		{[]string{"--sitemap", "https://news.example/", "--since", "2021-13-01"}, "2021-13-01"},
+		{[]string{"--sitemap", "news.example/sitemap.xml"}, `--sitemap: sitemap "news.example/sitemap.xml": want an http(s) URL`},
 		{[]string{"--claim", "no-such-claim", file}, `--claim "no-such-claim": no such claim`},
 		{[]string{"--source", "corpus"}, "--source corpus: a feed source"},
 	} {

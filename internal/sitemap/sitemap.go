@@ -264,10 +264,10 @@ func resolve(base, ref string) (string, error) {
 // Roots returns the sitemaps a site names: a URL with a path is a sitemap
 // itself; a bare site's robots.txt is asked for its Sitemap: lines.
 func Roots(ctx context.Context, site string, fetch func(ctx context.Context, url string) ([]byte, error)) ([]string, error) {
-	u, err := url.Parse(site)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("sitemap %q: want an http(s) URL", site)
+	if err := CheckSite(site); err != nil {
+		return nil, err
 	}
+	u, _ := url.Parse(site)
 	if strings.Trim(u.Path, "/") != "" {
 		return []string{site}, nil
 	}
@@ -281,6 +281,16 @@ func Roots(ctx context.Context, site string, fetch func(ctx context.Context, url
 		return nil, fmt.Errorf("%s lists no Sitemap: lines; give the sitemap's URL", robots)
 	}
 	return sms, nil
+}
+
+// CheckSite refuses what Roots cannot read: anything but an http(s) URL
+// with a host.
+func CheckSite(site string) error {
+	u, err := url.Parse(site)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("sitemap %q: want an http(s) URL", site)
+	}
+	return nil
 }
 
 // FromRobots returns the Sitemap: lines of a robots.txt, resolved against
