@@ -172,7 +172,7 @@ func parse(body []byte, o Options, st *Stats, fn func(Entry) error) (children []
 	dec := xml.NewDecoder(bufio.NewReader(lim))
 	dec.Strict = false
 	var cur *Entry
-	var inIndexEntry bool
+	var inIndexEntry, rooted bool
 	var field string
 	urls := 0
 	for {
@@ -188,6 +188,14 @@ func parse(body []byte, o Options, st *Stats, fn func(Entry) error) (children []
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if !rooted {
+				// An HTML error or login page served with 200 is not an
+				// empty sitemap: read as one it would be checkpointed done.
+				if t.Name.Local != "urlset" && t.Name.Local != "sitemapindex" {
+					return nil, false, fmt.Errorf("not a sitemap: the document is <%s>, want <urlset> or <sitemapindex>", t.Name.Local)
+				}
+				rooted = true
+			}
 			switch name := t.Name.Local; name {
 			case "url":
 				cur, inIndexEntry = &Entry{}, false
@@ -235,6 +243,9 @@ func parse(body []byte, o Options, st *Stats, fn func(Entry) error) (children []
 			}
 			field = ""
 		}
+	}
+	if !rooted {
+		return nil, false, errors.New("not a sitemap: the document has no XML element")
 	}
 	return children, false, nil
 }
