@@ -36,7 +36,8 @@ type app struct {
 	logFormat  string
 	logLevel   string
 
-	log *slog.Logger
+	log     *slog.Logger
+	logOpts *slog.HandlerOptions
 
 	cfg      *config.Config
 	claimSet []claims.Claim
@@ -67,17 +68,23 @@ func (a *app) setup(cmd *cobra.Command) error {
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		return usagef("--log-level %q: want debug, info, warn or error", a.logLevel)
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch a.logFormat {
-	case "text":
-		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
-	case "json":
-		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
-	default:
+	if a.logFormat != "text" && a.logFormat != "json" {
 		return usagef("--log-format %q: want text or json", a.logFormat)
 	}
-	slog.SetDefault(a.log)
+	a.logOpts = &slog.HandlerOptions{Level: level}
+	a.logTo(a.stderr)
 	return nil
+}
+
+// logTo sends the log (a.log and slog's default), in the --log-format and
+// --log-level, to w.
+func (a *app) logTo(w io.Writer) {
+	if a.logFormat == "json" {
+		a.log = slog.New(slog.NewJSONHandler(w, a.logOpts))
+	} else {
+		a.log = slog.New(slog.NewTextHandler(w, a.logOpts))
+	}
+	slog.SetDefault(a.log)
 }
 
 // terminal is stdout for table and text output: untrusted text (titles,

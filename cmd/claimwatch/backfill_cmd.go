@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -112,6 +113,13 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		files = backfill.Shard(files, k, n)
 	}
 	ctx := cmd.Context()
+	var progress *progressWriter
+	if isTerminal(a.stderr) {
+		// Log records go through it too (set before prepare, whose parts
+		// keep the logger), so that none is glued to the live line.
+		progress = &progressWriter{w: a.stderr}
+		a.logTo(progress)
+	}
 	rt, err := a.prepare(ctx, runOptions{wait: o.wait, sourcesOptional: true})
 	if err != nil {
 		return err
@@ -137,10 +145,9 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		StoreAll: o.store == "all", NoPrefilter: o.noPrefilter, Claims: o.claims,
 		HTTP: &http.Client{}, Log: a.log,
 	}
-	tty := isTerminal(a.stderr)
-	if tty {
+	if progress != nil {
 		bo.Progress = func(s backfill.Stats) {
-			fmt.Fprintf(a.stderr, "\r\033[K%s", liveProgressLine(s, report.Width(a.stderr)))
+			progress.show(liveProgressLine(s, report.Width(a.stderr)))
 		}
 	}
 	stats, err := backfill.Run(ctx, bo, files)
@@ -166,8 +173,8 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		sm, err = backfill.RunSitemaps(ctx, sbo, so, []string{src.URL})
 		stats = stats.Add(sm)
 	}
-	if tty {
-		fmt.Fprint(a.stderr, "\r\033[K")
+	if progress != nil {
+		progress.clear()
 	}
 	if o.json {
 		if jerr := writeBackfillJSON(a.stdout, stats, err); jerr != nil {
@@ -185,6 +192,42 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		return exitStatus{exitFailure, fmt.Errorf("%d of %d file(s) not finished (see the log)", stats.FilesFailed, stats.Files)}
 	}
 	return nil
+}
+
+// progressWriter keeps a live progress line and log records apart on a
+// terminal: a record first clears the line, which the next update draws
+// again below it.
+type progressWriter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	shown bool
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+	return p.w.Write(b)
+}
+
+func (p *progressWriter) show(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	p.shown = true
+}
+
+func (p *progressWriter) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+}
+
+func (p *progressWriter) clearLocked() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
 }
 
 // backfillSources picks the configured sources to backfill: those named

@@ -287,3 +287,20 @@ func TestBackfillProgressLineFitsTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// A log record during a backfill on a terminal starts on a clean row: it
+// was glued to the end of the live progress line.
+func TestBackfillLogRecordClearsTheProgressLine(t *testing.T) {
+	var buf strings.Builder
+	p := &progressWriter{w: &buf}
+	p.show("files 0/1")
+	fmt.Fprint(p, "level=WARN msg=x\n")
+	fmt.Fprint(p, "level=WARN msg=y\n")
+	p.show("files 1/1")
+	p.clear()
+	p.clear()
+	want := "\r\033[Kfiles 0/1\r\033[Klevel=WARN msg=x\nlevel=WARN msg=y\n\r\033[Kfiles 1/1\r\033[K"
+	if buf.String() != want {
+		t.Errorf("terminal got %q\nwant %q", buf.String(), want)
+	}
+}
