@@ -134,6 +134,9 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	if err := knownClaims(rt.matcher.Load().Claims(), o.claims); err != nil {
 		return err
 	}
+	if (o.since != "" || o.until != "") && len(o.sitemaps)+len(queries)+len(sitemapSources) == 0 {
+		a.log.Warn("backfill: --since and --until bound sitemaps and searches only; WARC files are read whole")
+	}
 	if o.alert {
 		// Delivered at the end like run --once's, whatever came of the pass.
 		defer a.deliverAlertsOnce(ctx, rt)

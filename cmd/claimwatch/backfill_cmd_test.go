@@ -304,3 +304,20 @@ func TestBackfillLogRecordClearsTheProgressLine(t *testing.T) {
 		t.Errorf("terminal got %q\nwant %q", buf.String(), want)
 	}
 }
+
+// --since and --until do not bound WARC files: an operator who gives them
+// with WARC files only is told so, not left to think history was windowed.
+func TestBackfillWindowWithWARCFilesOnlyWarns(t *testing.T) {
+	corpus := crashCorpus(t, 1)
+	cfg := localConfig(t, corpus)
+	file := backfillWARC(t, corpus, 0)
+	db := filepath.Join(t.TempDir(), "w.db")
+	code, _, errOut := cli(t, "", "--db", db, "--config", cfg, "backfill", "--since", "2024-09-10", file)
+	if code != 0 || !strings.Contains(errOut, "WARC files are read whole") {
+		t.Fatalf("exit %d, stderr %q: want the warning", code, errOut)
+	}
+	code, _, errOut = cli(t, "", "--db", db, "--config", cfg, "backfill", file)
+	if code != 0 || strings.Contains(errOut, "read whole") {
+		t.Fatalf("without a window: exit %d, stderr %q", code, errOut)
+	}
+}
