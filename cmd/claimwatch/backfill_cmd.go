@@ -1,12 +1,12 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -349,8 +349,10 @@ into stories, backfill checkpoints kept. Reviews are not carried over.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// An input that is not a claimwatch database is bad input,
+			// refused before OUT is created.
 			for _, in := range args[1:] {
-				if _, err := os.Stat(in); err != nil {
+				if err := checkMergeInput(ctx, in); err != nil {
 					return usagef("db merge: %v", err)
 				}
 			}
@@ -380,4 +382,19 @@ into stories, backfill checkpoints kept. Reviews are not carried over.`,
 			return nil
 		},
 	}
+}
+
+// checkMergeInput opens a db merge input read-only and reads its backfill
+// checkpoints: a missing file, a directory, or a file that is not a
+// claimwatch database fails here.
+func checkMergeInput(ctx context.Context, path string) error {
+	in, err := storage.OpenReadOnly(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if _, err := in.Checkpoints(ctx); err != nil {
+		return fmt.Errorf("%s is not a claimwatch database: %w", path, err)
+	}
+	return nil
 }

@@ -321,3 +321,21 @@ func TestBackfillWindowWithWARCFilesOnlyWarns(t *testing.T) {
 		t.Fatalf("without a window: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// An input of db merge that is not a claimwatch database is bad input
+// (exit 2) named in the message, and OUT is not created.
+func TestDBMergeRefusesANonDatabase(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.db")
+	if err := os.WriteFile(junk, []byte("not a database, just text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "merged.db")
+	code, _, errOut := cli(t, "", "--db", out, "db", "merge", out, junk)
+	if code != 2 || !strings.Contains(errOut, "junk.db") {
+		t.Fatalf("exit %d, stderr %q: want 2 naming junk.db", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("merged.db created for a refused merge (%v)", err)
+	}
+}
