@@ -187,7 +187,7 @@ func (s *Store) SearchMarked(ctx context.Context, query string, limit int, byRan
 		SELECT a.id, highlight(articles_fts, 0, ?2, ?3), a.url, a.outlet, a.published_at,
 			snippet(articles_fts, 1, ?2, ?3, '…', 24)
 		FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-		WHERE articles_fts MATCH ?1 ORDER BY `+order+` LIMIT ?4`, query, MarkStart, MarkEnd, limit)
+		WHERE articles_fts MATCH ?1 ORDER BY `+order+` LIMIT ?4`, quoteHyphenated(query), MarkStart, MarkEnd, limit)
 	if err != nil {
 		return nil, searchFailed(ctx, query, err)
 	}

@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,6 +65,7 @@ func (s *Store) routeFor(ctx context.Context) AlertRoute {
 
 const (
 	qEvidenceID  = `SELECT id FROM evidence WHERE claim_id = ? AND article_id = ?`
+	qArticleURL  = `SELECT url FROM articles WHERE id = ?`
 	qInsertAlert = `
 		INSERT INTO alert_outbox (rule, claim_id, story_id, evidence_id, idempotency_key, created_at, next_attempt_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -86,24 +87,34 @@ func enqueueAlerts(w *stmtTx, route AlertRoute, a *Article, f evidenceRow, now t
 	if story == 0 {
 		story = a.ID
 	}
+	// The key names the story by its first article's URL: story ids are
+	// this database's own, and another database (rebuilt, a second
+	// instance) numbers other stories alike.
+	storyURL := a.URL
+	if story != a.ID {
+		if err := w.scanRow(qArticleURL, []any{story}, &storyURL); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("alert outbox: story %d: %w", story, err)
+		}
+	}
 	for _, t := range targets {
 		next := t.NotBefore
 		if next.Before(now) {
 			next = now
 		}
 		if _, err := w.exec(qInsertAlert, t.Rule, f.ClaimID, story, evidenceID,
-			AlertKey(t.Rule, f.ClaimID, story), dbTime(now), dbTime(next)); err != nil {
+			AlertKey(t.Rule, f.ClaimID, storyURL), dbTime(now), dbTime(next)); err != nil {
 			return fmt.Errorf("alert outbox: rule %q: %w", t.Rule, err)
 		}
 	}
 	return nil
 }
 
-// AlertKey is the idempotency key of the alert of rule for a claim's story:
-// the same wherever and however often it is computed, so a receiver can drop
-// a redelivery.
-func AlertKey(rule, claimID string, storyID int64) string {
-	sum := sha256.Sum256([]byte(rule + "\x00" + claimID + "\x00" + strconv.FormatInt(storyID, 10)))
+// AlertKey is the idempotency key of the alert of rule for a claim's story,
+// named by the URL of the story's first article: the same wherever and
+// however often it is computed, so a receiver can drop a redelivery, and
+// different for another story in another database.
+func AlertKey(rule, claimID, storyURL string) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + claimID + "\x00" + storyURL))
 	return hex.EncodeToString(sum[:16])
 }
 

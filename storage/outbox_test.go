@@ -40,12 +40,41 @@ func TestOutboxRecordsNewEvidenceOncePerStory(t *testing.T) {
 	if len(due) != 2 {
 		t.Fatalf("got %d alerts, want 2 (one per story): %+v", len(due), due)
 	}
-	if due[0].IdempotencyKey != AlertKey("r", "c1", due[0].StoryID) || due[0].IdempotencyKey == due[1].IdempotencyKey {
-		t.Errorf("idempotency keys %q, %q", due[0].IdempotencyKey, due[1].IdempotencyKey)
-	}
 	ev, err := s.Evidence(ctx, due[0].EvidenceID)
 	if err != nil || ev.StoryID != due[0].StoryID || ev.ClaimID != "c1" {
 		t.Fatalf("alert points at %+v (%v)", ev, err)
+	}
+	if due[0].IdempotencyKey != AlertKey("r", "c1", ev.URL) || due[0].IdempotencyKey == due[1].IdempotencyKey {
+		t.Errorf("idempotency keys %q, %q", due[0].IdempotencyKey, due[1].IdempotencyKey)
+	}
+}
+
+// Two databases number their stories alike: the same story id in each,
+// for different articles, must not give the same idempotency key, or a
+// receiver dropping repeated keys (a mail service, repeated Message-IDs)
+// drops the second database's alert. The same article gives the same key.
+func TestAlertKeysDifferAcrossDatabasesForDifferentStories(t *testing.T) {
+	ctx := context.Background()
+	keys := func(n int) OutboxAlert {
+		s := openTest(t)
+		syncTest(t, s, "c1")
+		s.SetAlertRoute(routeSupports)
+		mustSave(t, s, article(n, t0), finding("c1", claims.Supports))
+		due, err := s.DueAlerts(ctx, []string{"r"}, t0, 0)
+		if err != nil || len(due) != 1 {
+			t.Fatalf("due %+v, %v", due, err)
+		}
+		return due[0]
+	}
+	a, b, again := keys(1), keys(2), keys(1)
+	if a.StoryID != b.StoryID {
+		t.Fatalf("story ids %d and %d: the test wants them alike", a.StoryID, b.StoryID)
+	}
+	if a.IdempotencyKey == b.IdempotencyKey {
+		t.Errorf("different stories, one key %q", a.IdempotencyKey)
+	}
+	if a.IdempotencyKey != again.IdempotencyKey {
+		t.Errorf("the same story has keys %q and %q", a.IdempotencyKey, again.IdempotencyKey)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -43,8 +44,9 @@ type SearchHit struct {
 }
 
 // Search runs an FTS5 query (words, "phrases", AND/OR/NOT, prefix*) over
-// article titles and texts, best matches first. A malformed query gives an
-// error matching ErrBadQuery whose message is a plain sentence.
+// article titles and texts, best matches first; a bare hyphenated name
+// (Su-35) is searched as a phrase. A malformed query gives an error
+// matching ErrBadQuery whose message is a plain sentence.
 func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]SearchHit, error) {
 	ctx, cancel, err := boundSearch(ctx, query, o.Timeout)
 	if err != nil {
@@ -54,7 +56,7 @@ func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]Se
 	q := `SELECT a.id, a.title, a.url, a.published_at, snippet(articles_fts, -1, '[', ']', '…', 16)
 		FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 		WHERE articles_fts MATCH ?`
-	args := []any{query}
+	args := []any{quoteHyphenated(query)}
 	if !o.Since.IsZero() {
 		q, args = q+` AND a.published_at >= ?`, append(args, dbTime(o.Since))
 	}
@@ -74,6 +76,21 @@ func (s *Store) Search(ctx context.Context, query string, o SearchOptions) ([]Se
 		return nil, searchFailed(ctx, query, err)
 	}
 	return out, nil
+}
+
+// hyphenated is a bare word with an inner hyphen, outside any quotes.
+var hyphenated = regexp.MustCompile(`"[^"]*"|[^\s"()]+-[^\s"()]+`)
+
+// quoteHyphenated quotes bare hyphenated words (Su-35, S-400): FTS5 syntax
+// reads the hyphen as an operator, and an analyst means the name. Both
+// the CLI's and the dashboard's searches go through it.
+func quoteHyphenated(q string) string {
+	return hyphenated.ReplaceAllStringFunc(q, func(m string) string {
+		if strings.HasPrefix(m, `"`) {
+			return m
+		}
+		return `"` + m + `"`
+	})
 }
 
 // boundSearch checks a query against the bounds every search obeys (see

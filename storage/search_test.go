@@ -39,13 +39,12 @@ func TestSearch(t *testing.T) {
 	if err != nil || len(hits) != 1 || hits[0].ArticleID != saved[3].ArticleID {
 		t.Fatalf("teheran: %+v, %v; want Téhéran (accent-insensitive)", hits, err)
 	}
-	hits, err = s.Search(ctx, `"fighter jets" OR S-400`, SearchOptions{})
-	if err == nil {
-		t.Fatalf("S-400 unquoted is FTS5 column syntax; want ErrBadQuery, got %+v", hits)
-	}
-	hits, err = s.Search(ctx, `"fighter jets" OR "S-400"`, SearchOptions{})
-	if err != nil || len(hits) != 2 {
-		t.Fatalf("phrase query: %+v, %v", hits, err)
+	for _, q := range []string{`"fighter jets" OR "S-400"`, `"fighter jets" OR S-400`} {
+		// Unquoted, S-400 would be FTS5 column syntax; it is searched as the name.
+		hits, err = s.Search(ctx, q, SearchOptions{})
+		if err != nil || len(hits) != 2 {
+			t.Fatalf("%s: %+v, %v", q, hits, err)
+		}
 	}
 	hits, err = s.Search(ctx, "deliver*", SearchOptions{})
 	if err != nil || len(hits) != 1 || hits[0].ArticleID != saved[0].ArticleID || !strings.Contains(hits[0].Snippet, "[deliver]") ||
@@ -161,6 +160,19 @@ func TestSearchMarkedIsBounded(t *testing.T) {
 	for _, q := range []string{"*", long} {
 		if _, err := s.SearchMarked(context.Background(), q, 10, false); !errors.Is(err, ErrBadQuery) {
 			t.Errorf("SearchMarked(%.40q): err = %v, want ErrBadQuery", q, err)
+		}
+	}
+}
+
+func TestQuoteHyphenated(t *testing.T) {
+	for in, want := range map[string]string{
+		`Su-35 Iran`:             `"Su-35" Iran`,
+		`"S-400 batteries" OR x`: `"S-400 batteries" OR x`,
+		`(S-400 OR Su-35) NOT a`: `("S-400" OR "Su-35") NOT a`,
+		`plain words`:            `plain words`,
+	} {
+		if got := quoteHyphenated(in); got != want {
+			t.Errorf("quoteHyphenated(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -36,7 +36,8 @@ type app struct {
 	logFormat  string
 	logLevel   string
 
-	log *slog.Logger
+	log     *slog.Logger
+	logOpts *slog.HandlerOptions
 
 	cfg      *config.Config
 	claimSet []claims.Claim
@@ -67,21 +68,28 @@ func (a *app) setup(cmd *cobra.Command) error {
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		return usagef("--log-level %q: want debug, info, warn or error", a.logLevel)
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch a.logFormat {
-	case "text":
-		a.log = slog.New(slog.NewTextHandler(a.stderr, opts))
-	case "json":
+	if a.logFormat != "text" && a.logFormat != "json" {
+		return usagef("--log-format %q: want text or json", a.logFormat)
+	}
+	a.logOpts = &slog.HandlerOptions{Level: level}
+	a.logTo(a.stderr)
+	return nil
+}
+
+// logTo sends the log (a.log and slog's default), in the --log-format and
+// --log-level, to w.
+func (a *app) logTo(w io.Writer) {
+	if a.logFormat == "json" {
 		// The text handler quotes control characters; JSON would write C1
 		// controls and bidi overrides from feeds raw into a log someone
 		// reads on a terminal (see internal/safetext).
+		opts := *a.logOpts
 		opts.ReplaceAttr = safeLogAttr
-		a.log = slog.New(slog.NewJSONHandler(a.stderr, opts))
-	default:
-		return usagef("--log-format %q: want text or json", a.logFormat)
+		a.log = slog.New(slog.NewJSONHandler(w, &opts))
+	} else {
+		a.log = slog.New(slog.NewTextHandler(w, a.logOpts))
 	}
 	slog.SetDefault(a.log)
-	return nil
 }
 
 // safeLogAttr cleans a log record's strings and errors of the characters a

@@ -1,15 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/claimwatch/claimwatch/internal/config"
 	"github.com/claimwatch/claimwatch/internal/lock"
 	"github.com/claimwatch/claimwatch/internal/report"
+	"github.com/claimwatch/claimwatch/internal/sitemap"
 	"github.com/claimwatch/claimwatch/internal/warc"
 	"github.com/claimwatch/claimwatch/storage"
 )
@@ -93,6 +96,11 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	if err != nil {
 		return usageError{err}
 	}
+	for _, site := range o.sitemaps {
+		if err := sitemap.CheckSite(site); err != nil {
+			return usagef("--sitemap: %v", err)
+		}
+	}
 	files, err := warc.Expand(args)
 	if err != nil {
 		return usagef("%v", err)
@@ -105,6 +113,13 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		files = backfill.Shard(files, k, n)
 	}
 	ctx := cmd.Context()
+	var progress *progressWriter
+	if isTerminal(a.stderr) {
+		// Log records go through it too (set before prepare, whose parts
+		// keep the logger), so that none is glued to the live line.
+		progress = &progressWriter{w: a.stderr}
+		a.logTo(progress)
+	}
 	rt, err := a.prepare(ctx, runOptions{wait: o.wait, sourcesOptional: true})
 	if err != nil {
 		return err
@@ -119,6 +134,9 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 	if err := knownClaims(rt.matcher.Load().Claims(), o.claims); err != nil {
 		return err
 	}
+	if (o.since != "" || o.until != "") && len(o.sitemaps)+len(queries)+len(sitemapSources) == 0 {
+		a.log.Warn("backfill: --since and --until bound sitemaps and searches only; WARC files are read whole")
+	}
 	if o.alert {
 		// Delivered at the end like run --once's, whatever came of the pass.
 		defer a.deliverAlertsOnce(ctx, rt)
@@ -130,10 +148,9 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		StoreAll: o.store == "all", NoPrefilter: o.noPrefilter, Claims: o.claims,
 		HTTP: &http.Client{}, Log: a.log,
 	}
-	tty := isTerminal(a.stderr)
-	if tty {
+	if progress != nil {
 		bo.Progress = func(s backfill.Stats) {
-			fmt.Fprintf(a.stderr, "\r\033[K%s", progressLine(s, true))
+			progress.show(liveProgressLine(s, report.Width(a.stderr)))
 		}
 	}
 	stats, err := backfill.Run(ctx, bo, files)
@@ -159,8 +176,8 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		sm, err = backfill.RunSitemaps(ctx, sbo, so, []string{src.URL})
 		stats = stats.Add(sm)
 	}
-	if tty {
-		fmt.Fprint(a.stderr, "\r\033[K")
+	if progress != nil {
+		progress.clear()
 	}
 	if o.json {
 		if jerr := writeBackfillJSON(a.stdout, stats, err); jerr != nil {
@@ -178,6 +195,42 @@ func (a *app) backfill(cmd *cobra.Command, o backfillOptions, args []string) err
 		return exitStatus{exitFailure, fmt.Errorf("%d of %d file(s) not finished (see the log)", stats.FilesFailed, stats.Files)}
 	}
 	return nil
+}
+
+// progressWriter keeps a live progress line and log records apart on a
+// terminal: a record first clears the line, which the next update draws
+// again below it.
+type progressWriter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	shown bool
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+	return p.w.Write(b)
+}
+
+func (p *progressWriter) show(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+	p.shown = true
+}
+
+func (p *progressWriter) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+}
+
+func (p *progressWriter) clearLocked() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.shown = false
+	}
 }
 
 // backfillSources picks the configured sources to backfill: those named
@@ -237,10 +290,35 @@ func progressLine(s backfill.Stats, live bool) string {
 	if !live {
 		return line
 	}
+	return line + ", " + etaText(s)
+}
+
+func etaText(s backfill.Stats) string {
 	if left, ok := s.ETA(); ok {
-		return line + ", ETA " + left.Round(time.Second).String()
+		return "ETA " + left.Round(time.Second).String()
 	}
-	return line + ", ETA unknown"
+	return "ETA unknown"
+}
+
+// liveProgressLine is the live line in fewer columns than the terminal's
+// width: "\r" returns only to the start of the last row of a wrapped line,
+// so a longer one would leave a trail of rows at every update. Narrower
+// terminals get the essentials, still ending with the ETA.
+func liveProgressLine(s backfill.Stats, width int) string {
+	if line := progressLine(s, true); utf8.RuneCountInString(line) < width {
+		return line
+	}
+	rate := 0.0
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Records) / secs
+	}
+	head := []rune(fmt.Sprintf("files %d/%d, records %d (%.0f/s), %.1f MB, new evidence %d",
+		s.FilesDone, s.Files, s.Records, rate, float64(s.Bytes)/1e6, s.Evidence))
+	tail := ", " + etaText(s)
+	if room := width - 1 - utf8.RuneCountInString(tail); len(head) > room {
+		head = head[:max(room, 0)]
+	}
+	return string(head) + tail
 }
 
 func writeBackfillJSON(w io.Writer, s backfill.Stats, runErr error) error {
@@ -271,8 +349,10 @@ into stories, backfill checkpoints kept. Reviews are not carried over.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// An input that is not a claimwatch database is bad input,
+			// refused before OUT is created.
 			for _, in := range args[1:] {
-				if _, err := os.Stat(in); err != nil {
+				if err := checkMergeInput(ctx, in); err != nil {
 					return usagef("db merge: %v", err)
 				}
 			}
@@ -302,4 +382,19 @@ into stories, backfill checkpoints kept. Reviews are not carried over.`,
 			return nil
 		},
 	}
+}
+
+// checkMergeInput opens a db merge input read-only and reads its backfill
+// checkpoints: a missing file, a directory, or a file that is not a
+// claimwatch database fails here.
+func checkMergeInput(ctx context.Context, path string) error {
+	in, err := storage.OpenReadOnly(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if _, err := in.Checkpoints(ctx); err != nil {
+		return fmt.Errorf("%s is not a claimwatch database: %w", path, err)
+	}
+	return nil
 }

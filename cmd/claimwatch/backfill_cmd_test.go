@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/claimwatch/claimwatch/internal/backfill"
 	"github.com/claimwatch/claimwatch/internal/warc"
@@ -89,6 +90,7 @@ func TestBackfillCommand(t *testing.T) {
 		{[]string{filepath.Join(t.TempDir(), "missing.warc")}, "missing.warc"},
 		{[]string{}, "no enabled query or sitemap source"},
 		{[]string{"--sitemap", "https://news.example/", "--since", "2021-13-01"}, "2021-13-01"},
+		{[]string{"--sitemap", "news.example/sitemap.xml"}, `--sitemap: sitemap "news.example/sitemap.xml": want an http(s) URL`},
 		{[]string{"--claim", "no-such-claim", file}, `--claim "no-such-claim": no such claim`},
 		{[]string{"--source", "corpus"}, "--source corpus: a feed source"},
 	} {
@@ -267,5 +269,73 @@ func TestBackfillProgressLineETA(t *testing.T) {
 	}
 	if start := progressLine(backfill.Stats{Files: 1, Elapsed: time.Second}, true); !strings.HasSuffix(start, "ETA unknown") {
 		t.Errorf("line before any progress %q: want ETA unknown", start)
+	}
+}
+
+// On a terminal narrower than the full line, the live line still fits in
+// one row (a wrapped one leaves a row behind at every update) and keeps
+// the ETA.
+func TestBackfillProgressLineFitsTheTerminal(t *testing.T) {
+	s := backfill.Stats{Files: 2, Records: 123456, Bytes: 9e8, Size: 1 << 30, Offset: 1 << 29, Evidence: 42, Elapsed: 95 * time.Second}
+	if wide := liveProgressLine(s, 400); wide != progressLine(s, true) {
+		t.Errorf("wide terminal: %q, want the full line", wide)
+	}
+	for _, width := range []int{80, 40} {
+		line := liveProgressLine(s, width)
+		if n := utf8.RuneCountInString(line); n >= width || !strings.HasSuffix(line, ", ETA 1m35s") || width == 80 && !strings.Contains(line, "new evidence 42") {
+			t.Errorf("%d columns: %q (%d runes): want fewer runes than columns, ending with the ETA", width, line, n)
+		}
+	}
+}
+
+// A log record during a backfill on a terminal starts on a clean row: it
+// was glued to the end of the live progress line.
+func TestBackfillLogRecordClearsTheProgressLine(t *testing.T) {
+	var buf strings.Builder
+	p := &progressWriter{w: &buf}
+	p.show("files 0/1")
+	fmt.Fprint(p, "level=WARN msg=x\n")
+	fmt.Fprint(p, "level=WARN msg=y\n")
+	p.show("files 1/1")
+	p.clear()
+	p.clear()
+	want := "\r\033[Kfiles 0/1\r\033[Klevel=WARN msg=x\nlevel=WARN msg=y\n\r\033[Kfiles 1/1\r\033[K"
+	if buf.String() != want {
+		t.Errorf("terminal got %q\nwant %q", buf.String(), want)
+	}
+}
+
+// --since and --until do not bound WARC files: an operator who gives them
+// with WARC files only is told so, not left to think history was windowed.
+func TestBackfillWindowWithWARCFilesOnlyWarns(t *testing.T) {
+	corpus := crashCorpus(t, 1)
+	cfg := localConfig(t, corpus)
+	file := backfillWARC(t, corpus, 0)
+	db := filepath.Join(t.TempDir(), "w.db")
+	code, _, errOut := cli(t, "", "--db", db, "--config", cfg, "backfill", "--since", "2024-09-10", file)
+	if code != 0 || !strings.Contains(errOut, "WARC files are read whole") {
+		t.Fatalf("exit %d, stderr %q: want the warning", code, errOut)
+	}
+	code, _, errOut = cli(t, "", "--db", db, "--config", cfg, "backfill", file)
+	if code != 0 || strings.Contains(errOut, "read whole") {
+		t.Fatalf("without a window: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// An input of db merge that is not a claimwatch database is bad input
+// (exit 2) named in the message, and OUT is not created.
+func TestDBMergeRefusesANonDatabase(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.db")
+	if err := os.WriteFile(junk, []byte("not a database, just text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "merged.db")
+	code, _, errOut := cli(t, "", "--db", out, "db", "merge", out, junk)
+	if code != 2 || !strings.Contains(errOut, "junk.db") {
+		t.Fatalf("exit %d, stderr %q: want 2 naming junk.db", code, errOut)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("merged.db created for a refused merge (%v)", err)
 	}
 }

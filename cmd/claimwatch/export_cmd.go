@@ -28,7 +28,8 @@ func exportCommand(a *app) *cobra.Command {
 		Use:   "export evidence|status|timeline",
 		Short: "Export evidence, status or timelines as CSV, JSON or JSON Lines",
 		Long: `Export to standard output, or with -o to a file written whole or not at all
-(a temporary file in the same directory, renamed on success).
+(a temporary file in the same directory, renamed on success; a file replaced
+keeps its permissions).
 
 CSV (the default) is RFC 4180, UTF-8, with a header row; times are RFC 3339
 in UTC ("2020-01-10T12:00:00Z"). Text from the news that would start with =,

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -59,7 +58,7 @@ With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 					return err
 				}
 			}
-			hits, err := s.Search(ctx, quoteHyphenated(strings.Join(args, " ")), o)
+			hits, err := s.Search(ctx, strings.Join(args, " "), o)
 			if errors.Is(err, storage.ErrBadQuery) {
 				return usageError{err}
 			}
@@ -83,18 +82,4 @@ With --json, prints JSON Lines: article_id, published_at, title, url, snippet.`,
 	fl.IntVar(&limit, "limit", 20, "show at most `N` articles")
 	fl.BoolVar(&asJSON, "json", false, "print JSON Lines, one object per article")
 	return cmd
-}
-
-// hyphenated is a bare word with an inner hyphen, outside any quotes.
-var hyphenated = regexp.MustCompile(`"[^"]*"|[^\s"()]+-[^\s"()]+`)
-
-// quoteHyphenated quotes bare hyphenated words (Su-35, S-400): FTS5 syntax
-// reads the hyphen as an operator, and an analyst means the name.
-func quoteHyphenated(q string) string {
-	return hyphenated.ReplaceAllStringFunc(q, func(m string) string {
-		if strings.HasPrefix(m, `"`) {
-			return m
-		}
-		return `"` + m + `"`
-	})
 }

@@ -128,19 +128,6 @@ func TestExtractJSON(t *testing.T) {
 	}
 }
 
-func TestQuoteHyphenated(t *testing.T) {
-	for in, want := range map[string]string{
-		`Su-35 Iran`:             `"Su-35" Iran`,
-		`"S-400 batteries" OR x`: `"S-400 batteries" OR x`,
-		`(S-400 OR Su-35) NOT a`: `("S-400" OR "Su-35") NOT a`,
-		`plain words`:            `plain words`,
-	} {
-		if got := quoteHyphenated(in); got != want {
-			t.Errorf("quoteHyphenated(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // Listing sources under another config (or the defaults) must not rewrite
 // the stored sources a daemon works with.
 func TestSourcesListChangesNothing(t *testing.T) {

@@ -147,7 +147,7 @@ func TestWebhookGetsDocumentedSignedBody(t *testing.T) {
 		"stance": "supports", "confidence": 0.8, "snippet": "Snippet 1.", "title": "Headline 1",
 		"url": "https://outlet1.example/story/1", "outlet": "outlet1.example", "published": "2026-11-29T07:30:00Z",
 		"evidence_id": float64(ev[0].ID), "story_id": float64(ev[0].StoryID),
-		"idempotency_key": storage.AlertKey("ops", "su35-iran", ev[0].StoryID),
+		"idempotency_key": storage.AlertKey("ops", "su35-iran", ev[0].URL),
 	}
 	for k, v := range want {
 		if p[k] != v {

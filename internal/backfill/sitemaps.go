@@ -65,7 +65,7 @@ func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []stri
 		sitemaps, err := sitemap.Roots(ctx, root, get)
 		if err != nil {
 			o.Log.Error("backfill: no sitemaps", "site", root, "err", err)
-			r.files(0, 0, 1)
+			r.files(1, 0, 1) // the site stands for its sitemaps: "1 of 1 not finished"
 			continue
 		}
 		r.files(len(sitemaps), 0, 0)

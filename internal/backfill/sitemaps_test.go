@@ -177,6 +177,19 @@ func TestSitemapBackfillNamedPrivateSite(t *testing.T) {
 	}
 }
 
+// A site whose sitemaps cannot be found counts as one input not
+// finished, not as a failure out of none.
+func TestSitemapBackfillUnreachableSite(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	e := newEnv(t, filepath.Join(t.TempDir(), "u.db"))
+	so := SitemapOptions{Fetcher: fetch.New(fetch.Options{AllowPrivate: true, PerHostDelay: -1, Timeout: 10 * time.Second})}
+	st, err := RunSitemaps(context.Background(), e.options(), so, []string{srv.URL})
+	if err != nil || st.Files != 1 || st.FilesFailed != 1 || st.FilesDone != 0 {
+		t.Fatalf("stats %+v, %v: want 1 input, failed", st, err)
+	}
+}
+
 func newsEntry(path, title, date string) string {
 	return fmt.Sprintf(`<url><loc>BASE%s</loc><news:news><news:publication_date>%s</news:publication_date><news:title>%s</news:title></news:news></url>`, path, date, title)
 }

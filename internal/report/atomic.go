@@ -11,8 +11,13 @@ import (
 // WriteFileAtomic writes path through write: into a temporary file in the
 // same directory, renamed over path only when write, the flush and the sync
 // all succeed. A failed or interrupted export never leaves a half file, and
-// an existing file is replaced whole or not at all.
+// an existing file is replaced whole or not at all, keeping its permissions
+// (a report kept private stays private); a new file is made 0644.
 func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+	perm := os.FileMode(0o644)
+	if info, err := os.Stat(path); err == nil && info.Mode().IsRegular() {
+		perm = info.Mode().Perm()
+	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -32,7 +37,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {

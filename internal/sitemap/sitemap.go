@@ -172,7 +172,7 @@ func parse(body []byte, o Options, st *Stats, fn func(Entry) error) (children []
 	dec := xml.NewDecoder(bufio.NewReader(lim))
 	dec.Strict = false
 	var cur *Entry
-	var inIndexEntry bool
+	var inIndexEntry, rooted bool
 	var field string
 	urls := 0
 	for {
@@ -188,6 +188,14 @@ func parse(body []byte, o Options, st *Stats, fn func(Entry) error) (children []
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if !rooted {
+				// An HTML error or login page served with 200 is not an
+				// empty sitemap: read as one it would be checkpointed done.
+				if t.Name.Local != "urlset" && t.Name.Local != "sitemapindex" {
+					return nil, false, fmt.Errorf("not a sitemap: the document is <%s>, want <urlset> or <sitemapindex>", t.Name.Local)
+				}
+				rooted = true
+			}
 			switch name := t.Name.Local; name {
 			case "url":
 				cur, inIndexEntry = &Entry{}, false
@@ -236,6 +244,9 @@ func parse(body []byte, o Options, st *Stats, fn func(Entry) error) (children []
 			field = ""
 		}
 	}
+	if !rooted {
+		return nil, false, errors.New("not a sitemap: the document has no XML element")
+	}
 	return children, false, nil
 }
 
@@ -264,10 +275,10 @@ func resolve(base, ref string) (string, error) {
 // Roots returns the sitemaps a site names: a URL with a path is a sitemap
 // itself; a bare site's robots.txt is asked for its Sitemap: lines.
 func Roots(ctx context.Context, site string, fetch func(ctx context.Context, url string) ([]byte, error)) ([]string, error) {
-	u, err := url.Parse(site)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("sitemap %q: want an http(s) URL", site)
+	if err := CheckSite(site); err != nil {
+		return nil, err
 	}
+	u, _ := url.Parse(site)
 	if strings.Trim(u.Path, "/") != "" {
 		return []string{site}, nil
 	}
@@ -281,6 +292,16 @@ func Roots(ctx context.Context, site string, fetch func(ctx context.Context, url
 		return nil, fmt.Errorf("%s lists no Sitemap: lines; give the sitemap's URL", robots)
 	}
 	return sms, nil
+}
+
+// CheckSite refuses what Roots cannot read: anything but an http(s) URL
+// with a host.
+func CheckSite(site string) error {
+	u, err := url.Parse(site)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("sitemap %q: want an http(s) URL", site)
+	}
+	return nil
 }
 
 // FromRobots returns the Sitemap: lines of a robots.txt, resolved against

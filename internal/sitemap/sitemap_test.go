@@ -203,3 +203,24 @@ func TestBrokenSitemapsAreReported(t *testing.T) {
 		}
 	}
 }
+
+// A page that is not a sitemap (a login or error page served with 200) is
+// an error naming it, and is not marked done: read as an empty sitemap it
+// would be checkpointed and never read again.
+func TestNotASitemapIsAnErrorNotDone(t *testing.T) {
+	s := newSite(t, map[string]string{
+		"/index.xml": index(child("BASE/login.xml", ""), child("BASE/empty.xml", ""), child("BASE/good.xml", "")),
+		"/login.xml": "<!doctype html><html><body><form>Sign in</form></body></html>",
+		"/empty.xml": "",
+		"/good.xml":  urlset("<url><loc>BASE/ok</loc></url>"),
+	})
+	var done []string
+	o := Options{Fetch: s.fetch, Done: func(sm string) error { done = append(done, sm); return nil }}
+	st, err := Walk(context.Background(), s.srv.URL+"/index.xml", o, func(Entry) error { return nil })
+	if err != nil || len(st.Errors) != 2 || !strings.Contains(st.Errors[0].Error(), "/login.xml: not a sitemap: the document is <html>") {
+		t.Fatalf("stats %+v, %v: want the login page and the empty document reported", st, err)
+	}
+	if len(done) != 1 || !strings.HasSuffix(done[0], "/good.xml") {
+		t.Fatalf("done %q: want only the good sitemap", done)
+	}
+}

@@ -395,6 +395,11 @@ func TestArticleSearchAndSourcesPages(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "<mark>halted</mark>") || !strings.Contains(body, "20 articles") {
 		t.Errorf("search: %d %s", code, body)
 	}
+	// A hyphenated name is searched as the name, as the CLI searches it.
+	code, _, body = get(t, ts.URL+"/search?q=Su-35+halted")
+	if code != 200 || !strings.Contains(body, "20 articles") {
+		t.Errorf("search for Su-35: %d %s", code, body)
+	}
 	code, _, body = get(t, ts.URL+"/search?q=%22unbalanced")
 	if code != 400 || !strings.Contains(body, `class="problem"`) || !strings.Contains(body, "not valid search syntax") {
 		t.Errorf("bad query: %d", code)
