@@ -122,7 +122,12 @@ func (m *Matcher) evalRule(s *scratch, ci int32, r *rule, hits []hit, title bool
 func (m *Matcher) scan(s *scratch) {
 	tk := &s.toks
 	s.touched = s.touched[:0]
-	s.symOff, s.syms, s.cands = append(s.symOff[:0], 0), s.syms[:0], s.cands[:0]
+	s.syms, s.cands = s.syms[:0], s.cands[:0]
+	// symOff is sized once and filled by index: an append per word, with
+	// its capacity check and length store, showed in profiles.
+	s.symOff = slices.Grow(s.symOff[:0], len(tk.Tokens)+1)[:len(tk.Tokens)+1]
+	symOff := s.symOff
+	symOff[0] = 0
 	d := m.dfa
 	norms, start := tk.Norms(), 0
 	for i := range tk.Tokens {
@@ -136,15 +141,27 @@ func (m *Matcher) scan(s *scratch) {
 				s.cands = append(s.cands, int32(i))
 			}
 		}
-		s.symOff = append(s.symOff, int32(len(s.syms)))
+		symOff[i+1] = int32(len(s.syms))
 	}
 	s.occs = s.occs[:0]
+	last := len(tk.Tokens) - 1
 	for _, i32 := range s.cands {
 		i := int(i32)
-		for _, sym := range s.syms[s.symOff[i]:s.symOff[i+1]] {
-			for _, pid := range m.starts[sym] {
+		// Patterns of several words need symbols on the next word; without
+		// them only the one-word patterns can match (see Matcher.starts1).
+		starts := m.starts1
+		if i < last && symOff[i+2] > symOff[i+1] {
+			starts = m.starts
+		}
+		for _, sym := range s.syms[symOff[i]:symOff[i+1]] {
+			for _, pid := range starts[sym] {
 				p := &m.patterns[pid]
-				end, ok := s.follows(p.syms, i)
+				// Most patterns are one word, which the symbol already
+				// matched: only longer ones need follows (not inlined).
+				end, ok := i+1, true
+				if len(p.syms) > 1 {
+					end, ok = s.follows(p.syms, i)
+				}
 				if !ok {
 					continue
 				}

@@ -1,5 +1,7 @@
 package matcher
 
+import "slices"
+
 // wordCache is a direct-mapped cache of DFA lookups keyed by whole words of
 // at most 16 bytes (most words of any text). Text is Zipf-distributed, so a
 // few thousand slots answer most words with one probe; a miss walks the DFA
@@ -32,7 +34,15 @@ func (c *wordCache) lookup(d *dfa, w []byte, k0 uint64, out []int32) []int32 {
 	}
 	slot := &c.slots[((k0^k1*0xC2B2AE3D27D4EB4F)*0x9E3779B97F4A7C15)>>(64-cacheBits)]
 	if slot.k0 == k0 && slot.k1 == k1 {
-		return append(out, slot.syms[:slot.n]...)
+		// Copy all maxCachedSyms symbols as one fixed-size store and keep
+		// slot.n of them: a hit costs no call to memmove nor a branch on
+		// the count.
+		if cap(out)-len(out) < maxCachedSyms {
+			out = slices.Grow(out, maxCachedSyms)
+		}
+		n := len(out)
+		*(*[maxCachedSyms]int32)(out[n : n+maxCachedSyms]) = slot.syms
+		return out[:n+int(slot.n)]
 	}
 	n := len(out)
 	out = d.lookup(w, out)
