@@ -136,7 +136,11 @@ func (m *Matcher) scan(s *scratch) {
 		start = end
 		if k0 := packWord(w); d.inFilter(k0, len(w)) || d.mayBeShort(k0) && d.underShort(k0) { // mayMatch, inlined
 			n := len(s.syms)
-			s.syms = s.words.lookup(d, w, k0, s.syms)
+			if slot := s.words.hit(k0, len(w)); slot != nil && cap(s.syms)-n >= maxCachedSyms {
+				s.syms = slot.appendTo(s.syms)
+			} else {
+				s.syms = s.words.lookup(d, w, k0, s.syms)
+			}
 			if len(s.syms) > n {
 				s.cands = append(s.cands, int32(i))
 			}
