@@ -95,8 +95,14 @@ func (d *dfa) mayMatch(packed uint64, n int) bool {
 
 // inFilter tests the (first three bytes, length) bit of a word.
 func (d *dfa) inFilter(packed uint64, n int) bool {
+	return d.filterBit(packed, n) != 0
+}
+
+// filterBit returns the (first three bytes, length) bit of a word as 0 or
+// 1, for callers that count rather than branch.
+func (d *dfa) filterBit(packed uint64, n int) int {
 	k := filterKey(uint32(packed&0xffffff), n)
-	return d.filter[k/64]&(1<<(k%64)) != 0
+	return int(d.filter[k/64] >> (k % 64) & 1)
 }
 
 // mayBeShort reports whether some short prefix starts with the word's first
