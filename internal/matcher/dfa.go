@@ -55,14 +55,9 @@ type dfa struct {
 	// targets the root, so no entry is 0).
 	edges []uint64
 	shift uint // 64 - log2(len(edges))
-	// only holds the edge of each node with exactly one (byte<<24 |
-	// target), noEdges for a node with none, and 0 for a node with several,
-	// which edges holds. Deeper nodes are mostly inside a single word: over
-	// the benchmark corpus about two steps in five (and those ending at a
-	// leaf) compare one byte here instead of hashing and probing.
-	only   []uint32
-	exact  []int32 // node → symbol of the word ending here, or -1
-	prefix []int32 // node → symbol of the prefix ending here, or -1
+	// nodes holds what a walk reads at each node, side by side so that a
+	// step touches one cache line rather than one per table.
+	nodes []dfaNode
 	// filter has a bit set for every (first three bytes, length) that some
 	// word with a symbol can have, hashed into an L1-sized bit set; most
 	// words of a text test clear and skip the lookup altogether. Words
@@ -70,6 +65,17 @@ type dfa struct {
 	filter     [1 << filterBits / 64]uint64
 	short      [1 << filterBits / 64]uint64
 	shortFirst [256 / 64]uint64 // first bytes of the short prefixes
+}
+
+type dfaNode struct {
+	// only holds the node's edge if it has exactly one (byte<<24 |
+	// target), noEdges if it has none, and 0 if it has several, which
+	// dfa.edges holds. Deeper nodes are mostly inside a single word: over
+	// the benchmark corpus about two steps in five (and those ending at a
+	// leaf) compare one byte here instead of hashing and probing.
+	only   uint32
+	exact  int32 // symbol of the word ending here, or -1
+	prefix int32 // symbol of the prefix ending here, or -1
 }
 
 // filterBits sizes dfa.filter and dfa.short (8 KiB each).
@@ -152,10 +158,8 @@ func (d *dfa) fillFilter(t *trie) {
 
 func (t *trie) compile() *dfa {
 	d := &dfa{
-		pairs:  make([]int32, 1<<16),
-		exact:  make([]int32, len(t.nodes)),
-		prefix: make([]int32, len(t.nodes)),
-		only:   make([]uint32, len(t.nodes)),
+		pairs: make([]int32, 1<<16),
+		nodes: make([]dfaNode, len(t.nodes)),
 	}
 	size, bits := 16, uint(4)
 	for size < 2*len(t.nodes) {
@@ -164,14 +168,15 @@ func (t *trie) compile() *dfa {
 	d.edges, d.shift = make([]uint64, size), 64-bits
 	d.fillFilter(t)
 	for i, n := range t.nodes {
-		d.exact[i], d.prefix[i] = n.exact, n.prefix
+		dn := &d.nodes[i]
+		dn.exact, dn.prefix = n.exact, n.prefix
 		switch len(n.next) {
 		case 0:
-			d.only[i] = noEdges
+			dn.only = noEdges
 		case 1:
 			for c, to := range n.next {
 				if to < targetMask { // fits, and so is not noEdges
-					d.only[i] = uint32(c)<<24 | uint32(to)
+					dn.only = uint32(c)<<24 | uint32(to)
 				}
 			}
 		}
@@ -197,7 +202,7 @@ func (d *dfa) slot(key uint64) int {
 	return int((key * 0x9E3779B97F4A7C15) >> d.shift)
 }
 
-// noEdges marks a node without edges in dfa.only; targetMask takes the
+// noEdges marks a node without edges in dfaNode.only; targetMask takes the
 // target from an entry there.
 const (
 	noEdges    = ^uint32(0)
@@ -206,7 +211,7 @@ const (
 
 // step returns the node reached from n by byte c, or 0.
 func (d *dfa) step(n int32, c byte) int32 {
-	if e := d.only[n]; e != 0 {
+	if e := d.nodes[n].only; e != 0 {
 		if e != noEdges && byte(e>>24) == c {
 			return int32(e & targetMask)
 		}
@@ -236,7 +241,7 @@ func (d *dfa) lookup(word []byte, out []int32) []int32 {
 	}
 	i := 1
 	if len(word) > 1 {
-		if pre := d.prefix[n]; pre >= 0 {
+		if pre := d.nodes[n].prefix; pre >= 0 {
 			out = append(out, pre)
 		}
 		n = d.pairs[int(word[0])<<8|int(word[1])]
@@ -246,11 +251,11 @@ func (d *dfa) lookup(word []byte, out []int32) []int32 {
 		i = 2
 	}
 	for ; ; i++ {
-		if pre := d.prefix[n]; pre >= 0 {
+		if pre := d.nodes[n].prefix; pre >= 0 {
 			out = append(out, pre)
 		}
 		if i == len(word) {
-			if e := d.exact[n]; e >= 0 {
+			if e := d.nodes[n].exact; e >= 0 {
 				out = append(out, e)
 			}
 			return out
