@@ -61,7 +61,12 @@ type Matcher struct {
 	dfa      *dfa
 	patterns []pattern
 	starts   [][]int32 // symbol → patterns whose first word is that symbol
-	pool     sync.Pool // *scratch
+	// starts1 is starts with only the one-word patterns, in the same
+	// order. Common words ("the", "to", "of") begin many phrases, so most
+	// candidate words are followed by a word with no symbol at all, where
+	// no longer pattern can match: scan then walks starts1 and skips them.
+	starts1 [][]int32
+	pool    sync.Pool // *scratch
 }
 
 type useKind uint8
@@ -135,8 +140,12 @@ func Compile(cs []claims.Claim) (*Matcher, error) {
 	m.dfa = b.trie.compile()
 	m.patterns = b.patterns
 	m.starts = make([][]int32, b.trie.symbols)
+	m.starts1 = make([][]int32, b.trie.symbols)
 	for id, p := range m.patterns {
 		m.starts[p.syms[0]] = append(m.starts[p.syms[0]], int32(id))
+		if len(p.syms) == 1 {
+			m.starts1[p.syms[0]] = append(m.starts1[p.syms[0]], int32(id))
+		}
 	}
 	m.pool.New = func() any { return newScratch(len(m.claims)) }
 	return m, nil

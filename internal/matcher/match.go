@@ -28,6 +28,7 @@ type scratch struct {
 	symOff []int32 // word i's symbols are syms[symOff[i]:symOff[i+1]]
 	syms   []int32
 	cands  []int32 // words with at least one symbol
+	pass   []int32 // words that pass the DFA's filter
 	// words remembers what recent words look up to, so that a common
 	// word ("the", "said", "Iran") costs one probe instead of a walk of
 	// the DFA.
@@ -121,30 +122,76 @@ func (m *Matcher) evalRule(s *scratch, ci int32, r *rule, hits []hit, title bool
 // cues) per claim.
 func (m *Matcher) scan(s *scratch) {
 	tk := &s.toks
+	toks := tk.Tokens
 	s.touched = s.touched[:0]
-	s.symOff, s.syms, s.cands = append(s.symOff[:0], 0), s.syms[:0], s.cands[:0]
+	s.syms, s.cands = s.syms[:0], s.cands[:0]
 	d := m.dfa
-	norms, start := tk.Norms(), 0
-	for i := range tk.Tokens {
-		end := tk.Tokens[i].NormEnd()
+	norms := tk.Norms()
+	// First the words that may have symbols, without a branch on the
+	// filter's answer: it passes about half of all words in no order a
+	// branch predictor can learn, and a loop without calls keeps its
+	// state in registers. (Short prefixes are rare enough to branch on.)
+	s.pass = slices.Grow(s.pass[:0], len(toks))[:len(toks)]
+	pass, np, start := s.pass, 0, 0
+	for i := range toks {
+		end := toks[i].NormEnd()
 		w := norms[start:end]
 		start = end
-		if k0 := packWord(w); d.inFilter(k0, len(w)) || d.mayBeShort(k0) && d.underShort(k0) { // mayMatch, inlined
-			n := len(s.syms)
-			s.syms = s.words.lookup(d, w, k0, s.syms)
-			if len(s.syms) > n {
-				s.cands = append(s.cands, int32(i))
-			}
+		k0 := packWord(w)
+		pass[np] = int32(i)
+		in := d.filterBit(k0, len(w))
+		if d.mayBeShort(k0) && in == 0 && d.underShort(k0) {
+			in = 1
 		}
-		s.symOff = append(s.symOff, int32(len(s.syms)))
+		np += in
+	}
+	// Then their symbols. symOff is sized once and cleared; each word's
+	// count goes to symOff[i+1], and a running sum turns counts into
+	// offsets.
+	s.symOff = slices.Grow(s.symOff[:0], len(toks)+1)[:len(toks)+1]
+	symOff := s.symOff
+	clear(symOff)
+	for _, i32 := range pass[:np] {
+		i := int(i32)
+		start := 0
+		if i > 0 {
+			start = toks[i-1].NormEnd()
+		}
+		w := norms[start:toks[i].NormEnd()]
+		k0 := packWord(w)
+		n := len(s.syms)
+		if slot := s.words.hit(k0, len(w)); slot != nil && cap(s.syms)-n >= maxCachedSyms {
+			s.syms = slot.appendTo(s.syms)
+		} else {
+			s.syms = s.words.lookup(d, w, k0, s.syms)
+		}
+		if len(s.syms) > n {
+			s.cands = append(s.cands, int32(i))
+			symOff[i+1] = int32(len(s.syms) - n)
+		}
+	}
+	for i := 1; i < len(symOff); i++ {
+		symOff[i] += symOff[i-1]
 	}
 	s.occs = s.occs[:0]
+	last := len(tk.Tokens) - 1
 	for _, i32 := range s.cands {
 		i := int(i32)
-		for _, sym := range s.syms[s.symOff[i]:s.symOff[i+1]] {
-			for _, pid := range m.starts[sym] {
+		// Patterns of several words need symbols on the next word; without
+		// them only the one-word patterns can match (see Matcher.starts1).
+		starts := m.starts1
+		if i < last && symOff[i+2] > symOff[i+1] {
+			starts = m.starts
+		}
+		for _, sym := range s.syms[symOff[i]:symOff[i+1]] {
+			for _, pid := range starts[sym] {
 				p := &m.patterns[pid]
-				end, ok := s.follows(p.syms, i)
+				// Most patterns are one word, which the symbol already
+				// matched: only longer ones need follows (not inlined).
+				end, ok := i+1, true
+				if len(p.syms) > 1 {
+					end, ok = s.follows(p.syms, i)
+				}
 				if !ok {
 					continue
 				}

@@ -1,6 +1,7 @@
 package textnorm
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"math/bits"
@@ -140,7 +141,7 @@ func (t *Tokens) Reset(text string) {
 	t.norm = t.norm[:0]
 	if cap(t.norm) < len(text)+8 {
 		// Normal forms are rarely longer than the text; lowerRun needs
-		// eight spare bytes.
+		// eight spare bytes. See roomFor for the invariant kept from here.
 		t.norm = make([]byte, 0, len(text)+len(text)/8+8)
 	}
 
@@ -158,13 +159,7 @@ func (t *Tokens) Reset(text string) {
 				if !open || pending || newlines > 0 {
 					open, pending, newlines = t.startWord(text, i, open, pending, newlines)
 				}
-				i = t.word(text, i)
-				// A word leaves the sentence open with nothing pending, so
-				// a next word after a single space starts no sentence:
-				// scan it straight away.
-				for i+1 < n && text[i] == ' ' && asciiClass[text[i+1]] == clsWord {
-					i = t.word(text, i+1)
-				}
+				i = t.words(text, i)
 				continue
 			case clsNewline:
 				newlines++
@@ -242,15 +237,16 @@ func appendRune(b []byte, r rune) []byte {
 // startWord ends the open sentence before the word at i when the text
 // between says so, and opens a sentence when none is open.
 func (t *Tokens) startWord(text string, i int, open, pending bool, newlines int) (bool, bool, int) {
-	if open && (newlines >= 2 || (pending || newlines == 1) && !startsLower(text[i:])) {
-		start := t.openerStart(text, i)
+	if open && !(newlines >= 2 || (pending || newlines == 1) && !startsLower(text[i:])) {
+		return true, false, 0
+	}
+	// The old sentence, if any, ends where the new one starts: one walk
+	// back over opening quotes serves both.
+	start := t.openerStart(text, i)
+	if open {
 		t.closeSentence(start)
-		open = false
 	}
-	if !open {
-		start := t.openerStart(text, i)
-		t.Sentences = append(t.Sentences, Sentence{Start: start, FirstToken: len(t.Tokens)})
-	}
+	t.Sentences = append(t.Sentences, Sentence{Start: start, FirstToken: len(t.Tokens)})
 	return true, false, 0
 }
 
@@ -298,14 +294,12 @@ func (t *Tokens) abbreviation() bool {
 	if r, size := utf8.DecodeRune(w); size == len(w) && unicode.IsLetter(r) {
 		return true // an initial
 	}
-	if len(w) > 0 && w[0] >= 'a' && w[0] <= 'z' {
-		for _, c := range w {
-			if c == '.' {
-				return true // U.S., e.g.
-			}
-		}
+	if len(w) > 0 && w[0] >= 'a' && w[0] <= 'z' && bytes.IndexByte(w, '.') >= 0 {
+		return true // U.S., e.g.
 	}
-	return abbreviations[string(w)]
+	// Most words before a full stop end a sentence and are longer than
+	// any abbreviation: they skip the map.
+	return len(w) <= maxAbbreviation && abbreviations[string(w)]
 }
 
 var abbreviations = map[string]bool{
@@ -323,6 +317,14 @@ var abbreviations = map[string]bool{
 	"г": true, "гг": true, "им": true, "ул": true, // Russian: год, годы, имени, улица
 }
 
+// maxAbbreviation is the length in bytes of the longest abbreviation.
+var maxAbbreviation = func() (n int) {
+	for a := range abbreviations {
+		n = max(n, len(a))
+	}
+	return n
+}()
+
 func startsLower(s string) bool {
 	c := s[0]
 	if c < utf8.RuneSelf {
@@ -336,15 +338,55 @@ func isASCIIAlnum(c byte) bool { return c < utf8.RuneSelf && asciiClass[c] == cl
 
 func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// word scans the word starting at i on the ASCII fast path, lower-casing
-// into t.norm, and falls back to wordSlow at the first non-ASCII letter.
-func (t *Tokens) word(text string, i int) int {
-	start, normStart := i, len(t.norm)
+// words scans the ASCII word starting at i, and the words after it that
+// follow a single space: a word leaves the sentence open with nothing
+// pending, so such a next word starts no sentence and needs none of Reset's
+// checks. Most of a text is such runs. Here a plain word (letters and
+// digits ending at a space or punctuation that cannot join) costs one
+// SWAR step and one append, with t's slices held in locals; a word that
+// may go on past its letters and digits is finished by wordTail.
+func (t *Tokens) words(text string, i int) int {
 	n := len(text)
-	for i < n {
-		if i = t.lowerRun(text, i); i == n {
+	buf, l := t.norm[:cap(t.norm)], len(t.norm)
+	toks := t.Tokens
+	sentence := int32(len(t.Sentences) - 1)
+	for {
+		start, normStart := i, l
+		// lowerRun inlined for the first eight bytes, which hold most
+		// words whole: a call would spill every live register.
+		if i+8 <= n {
+			lowered, k := lower8(load64(text, i))
+			binary.LittleEndian.PutUint64(buf[l:], lowered)
+			i, l = i+k, l+k
+			if k == 8 {
+				i, l = lowerRun(buf, l, text, i)
+			}
+		} else {
+			i, l = lowerTail(buf, l, text, i)
+		}
+		if i < n && mayJoin[text[i]] {
+			t.norm, t.Tokens = buf[:l], toks
+			i = t.wordTail(text, start, normStart, i)
+			buf, l, toks = t.norm[:cap(t.norm)], len(t.norm), t.Tokens
+		} else {
+			toks = append(toks, Token{Start: int32(start), End: int32(i), Sentence: sentence, normEnd: int32(l)})
+		}
+		if i+1 >= n || text[i] != ' ' || asciiClass[text[i+1]] != clsWord {
 			break
 		}
+		i++
+	}
+	t.norm, t.Tokens = buf[:l], toks
+	return i
+}
+
+// wordTail finishes the ASCII word that started at start (its normal form
+// at t.norm[normStart:]) and whose letters and digits so far end at i:
+// joining punctuation continues it, a non-ASCII letter hands the whole word
+// to wordSlow, anything else ends it.
+func (t *Tokens) wordTail(text string, start, normStart, i int) int {
+	n := len(text)
+	for i < n {
 		c := text[i]
 		if !mayJoin[c] {
 			break // a space or punctuation: the common end of a word
@@ -353,14 +395,14 @@ func (t *Tokens) word(text string, i int) int {
 		case '.', ',':
 			if i+1 < n && isASCIIAlnum(text[i+1]) && (c == '.' || isASCIIDigit(text[i-1]) && isASCIIDigit(text[i+1])) {
 				t.norm = append(t.norm, c)
-				i++
+				i = t.lower(text, i+1)
 				continue
 			}
 		case '\'', 0xE2:
 			if w := apostropheWidth(text, i); w > 0 {
 				next, end, joined := t.apostrophe(text, i, w)
 				if joined {
-					i = next
+					i = t.lower(text, next)
 					continue
 				}
 				t.emit(start, end)
@@ -379,36 +421,66 @@ func (t *Tokens) word(text string, i int) int {
 	return i
 }
 
-// lowerRun appends the ASCII letters and digits from i on to t.norm in
-// lower case and returns where they end. It takes eight bytes at a time
-// (SWAR), so a word costs a few steps and one unpredictable branch instead
-// of a step and a branch per byte; the eight stored bytes may run past the
-// word into t.norm's spare capacity, which later words overwrite.
-func (t *Tokens) lowerRun(text string, i int) int {
-	n := len(text)
-	if cap(t.norm)-len(t.norm) < n-i+8 {
-		t.norm = slices.Grow(t.norm, n-i+8) // rarely: Reset leaves room for the text
-	}
-	buf, l := t.norm[:cap(t.norm)], len(t.norm)
-	for i+8 <= n {
-		x := load64(text, i)
-		word, upper := classify8(x)
-		binary.LittleEndian.PutUint64(buf[l:], x|upper>>2) // 'A'|0x20 == 'a'
-		if stop := ^word & hi8; stop != 0 {
-			k := bits.TrailingZeros64(stop) >> 3
-			t.norm = t.norm[:l+k]
-			return i + k
+// lower appends the ASCII letters and digits from i on to t.norm in lower
+// case and returns where they end.
+func (t *Tokens) lower(text string, i int) int {
+	i, l := lowerRun(t.norm[:cap(t.norm)], len(t.norm), text, i)
+	t.norm = t.norm[:l]
+	return i
+}
+
+// lowerRun writes the ASCII letters and digits of text from i on into
+// buf[l:] in lower case and returns where they end in text and in buf. It
+// takes eight bytes at a time (SWAR), so a word costs a few steps and one
+// unpredictable branch instead of a step and a branch per byte; the eight
+// stored bytes may run past the word into buf's spare capacity, which later
+// words overwrite. buf is t.norm up to its capacity, which has room by the
+// invariant of roomFor, so lowerRun, called for every ASCII word, has no
+// growth path.
+func lowerRun(buf []byte, l int, text string, i int) (int, int) {
+	for i+8 <= len(text) {
+		lowered, k := lower8(load64(text, i))
+		binary.LittleEndian.PutUint64(buf[l:], lowered)
+		i, l = i+k, l+k
+		if k < 8 {
+			return i, l
 		}
-		l += 8
-		i += 8
 	}
-	for i < n && asciiClass[text[i]] == clsWord { // bytes ≥ 0x80 are clsOther
+	return lowerTail(buf, l, text, i)
+}
+
+// lower8 returns the eight bytes x (of text, little-endian) with ASCII upper
+// case lowered, and how many of them, from the first, are ASCII letters and
+// digits (8 when all are). It is small enough to inline.
+func lower8(x uint64) (lowered uint64, k int) {
+	word, upper := classify8(x)
+	return x | upper>>2, bits.TrailingZeros64(^word&hi8) >> 3 // 'A'|0x20 == 'a'
+}
+
+// classify8 returns, for the eight bytes of x, the high bit set in word for
+// each ASCII letter or digit and in upper for each upper-case ASCII letter.
+func classify8(x uint64) (word, upper uint64) {
+	low7 := x &^ hi8
+	// A byte b ≤ 0x7f is ≥ lo when b+0x80-lo keeps the high bit, ≤ hi when
+	// 0x80+hi-b does; neither carries nor borrows into the next byte.
+	// Setting 0x20 folds upper-case letters onto lower case, so one range
+	// test finds letters of both cases; "&^ x" drops non-ASCII bytes.
+	folded := low7 | 0x20*lo8
+	letter := (folded + (0x80-'a')*lo8) & (('z'|0x80)*lo8 - folded) &^ x
+	digit := (low7 + (0x80-'0')*lo8) & (('9'|0x80)*lo8 - low7)
+	// An upper-case letter has the 0x20 bit clear; x<<2 moves it to the
+	// high bit.
+	return (letter | digit) &^ x & hi8, letter &^ (x << 2) & hi8
+}
+
+// lowerTail is lowerRun byte by byte, for the last bytes of a text.
+func lowerTail(buf []byte, l int, text string, i int) (int, int) {
+	for i < len(text) && asciiClass[text[i]] == clsWord { // bytes ≥ 0x80 are clsOther
 		buf[l] = lowerTable[text[i]]
 		l++
 		i++
 	}
-	t.norm = t.norm[:l]
-	return i
+	return i, l
 }
 
 const (
@@ -421,19 +493,6 @@ func load64(s string, i int) uint64 {
 	s = s[i : i+8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// classify8 returns, for the eight bytes of x, the high bit set in word for
-// each ASCII letter or digit and in upper for each upper-case ASCII letter.
-func classify8(x uint64) (word, upper uint64) {
-	ascii := ^x & hi8
-	low7 := x &^ hi8
-	biased := low7 | hi8 // 0x80 + low7 per byte: no byte borrows from the next
-	// A byte is ≥ lo when 0x80+x-lo keeps the high bit, ≤ hi when 0x80+hi-x does.
-	upper = (biased - 'A'*lo8) & (('Z'|0x80)*lo8 - low7) & ascii
-	digit := (biased - '0'*lo8) & (('9'|0x80)*lo8 - low7)
-	lower := (biased - 'a'*lo8) & (('z'|0x80)*lo8 - low7)
-	return (digit|lower)&ascii | upper, upper
 }
 
 // apostrophe handles an apostrophe of width w at i inside a word: a
@@ -567,7 +626,19 @@ scan:
 	if len(t.norm) > normStart {
 		t.emit(start, end)
 	}
+	t.roomFor(text, next)
 	return next
+}
+
+// roomFor restores the invariant that lowerRun relies on: scanning at i,
+// t.norm has room for the rest of the text and eight bytes more. Reset
+// establishes it, and the ASCII path keeps it, appending at most one byte
+// per byte it consumes; only wordSlow can append more (a rune whose normal
+// form is longer, or Normalize expanding a word), so it calls roomFor last.
+func (t *Tokens) roomFor(text string, i int) {
+	if need := len(text) - i + 8; cap(t.norm)-len(t.norm) < need {
+		t.norm = slices.Grow(t.norm, need)
+	}
 }
 
 func (t *Tokens) emit(start, end int) {
