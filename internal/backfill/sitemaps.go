@@ -54,7 +54,7 @@ func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []stri
 	for _, root := range roots {
 		// The operator named the site: its own host may be private (an
 		// intranet archive), other hosts its sitemaps point to may not.
-		named := onHost(root)
+		named := onPrivateHost(ctx, so.Fetcher, root)
 		get := func(ctx context.Context, u string) ([]byte, error) {
 			resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: u, Named: named(u), Accept: "application/xml, text/xml;q=0.9, */*;q=0.5"})
 			if err != nil {
@@ -141,12 +141,16 @@ func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages
 	return r.count(ctx, e.URL, res, err)
 }
 
-// onHost says whether a URL is on the host (and port) of root.
-func onHost(root string) func(string) bool {
+// onPrivateHost says whether a URL is on the host (and port) of root while
+// that host is private (fetch.Client.PrivateHost): the operator named the
+// site, so its sitemaps and pages may be on a private address (an intranet
+// archive). A public site's links keep passing the guard.
+func onPrivateHost(ctx context.Context, f *fetch.Client, root string) func(string) bool {
 	ru, err := url.Parse(root)
+	private := err == nil && ru.Host != "" && f.PrivateHost(ctx, ru)
 	return func(u string) bool {
-		pu, perr := url.Parse(u)
-		return err == nil && perr == nil && ru.Host != "" && strings.EqualFold(pu.Host, ru.Host)
+		pu, err := url.Parse(u)
+		return private && err == nil && strings.EqualFold(pu.Host, ru.Host)
 	}
 }
 

@@ -1,8 +1,12 @@
 package fetch
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"net/netip"
+	"net/url"
+	"strconv"
 	"syscall"
 )
 
@@ -53,4 +57,37 @@ func (c *Client) dialControl(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("%w: %s", ErrPrivateAddress, ap.Addr())
 	}
 	return nil
+}
+
+// PrivateHost reports whether the host of u is one the guard refuses: an
+// address it would not dial, or a name that resolves only to such
+// addresses. The host of a URL the operator named is reachable anyway (a
+// Request.Named fetch); PrivateHost lets a caller extend that to other URLs
+// on the same host only when the operator can have meant a private host —
+// never for a public one, whose links must keep passing the guard (its name
+// could later resolve to a private address). A failed lookup is false.
+func (c *Client) PrivateHost(ctx context.Context, u *url.URL) bool {
+	if c.opts.AllowPrivate || u == nil {
+		return false // every address is allowed: nothing to extend
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	pn, err := strconv.ParseUint(port, 10, 16)
+	if err != nil || u.Hostname() == "" {
+		return false
+	}
+	var addrs []netip.Addr
+	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
+		addrs = []netip.Addr{ip}
+	} else if addrs, err = net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname()); err != nil {
+		return false
+	}
+	for _, ip := range addrs {
+		if c.allowAddr(netip.AddrPortFrom(ip.Unmap(), uint16(pn))) {
+			return false
+		}
+	}
+	return len(addrs) > 0
 }

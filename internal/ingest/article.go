@@ -293,7 +293,7 @@ func (pl *poll) page(ctx context.Context, it item, link string, budget *fetchBud
 		if !budget.take() {
 			return nil, errDeferred
 		}
-		resp, err := pl.get(ctx, fetch.Request{URL: link, CheckRobots: true, Named: pl.onSourceHost(link)})
+		resp, err := pl.get(ctx, fetch.Request{URL: link, CheckRobots: true, Named: pl.onSourceHost(ctx, link)})
 		if err != nil {
 			return nil, err
 		}
@@ -315,16 +315,21 @@ func (pl *poll) page(ctx context.Context, it item, link string, budget *fetchBud
 }
 
 // onSourceHost says whether link is on the host (and port) of the
-// source's own URL. The operator named that host, so its article pages may
-// be on a private address as the feed or sitemap itself may (an intranet
-// news site); links to other hosts pass the guard.
-func (pl *poll) onSourceHost(link string) bool {
+// source's own URL while that host is private (fetch.Client.PrivateHost):
+// the operator named it, so its pages may be on a private address as the
+// feed or sitemap itself may (an intranet news site). A public source's
+// links keep passing the guard.
+func (pl *poll) onSourceHost(ctx context.Context, link string) bool {
 	src, err := url.Parse(pl.src.URL)
 	if err != nil || src.Host == "" {
 		return false
 	}
 	u, err := url.Parse(link)
-	return err == nil && strings.EqualFold(u.Host, src.Host)
+	if err != nil || !strings.EqualFold(u.Host, src.Host) {
+		return false
+	}
+	pl.privateOnce.Do(func() { pl.privateHost = pl.p.Fetcher.PrivateHost(ctx, src) })
+	return pl.privateHost
 }
 
 // wantPage applies the source's fetch_articles setting.

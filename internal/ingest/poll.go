@@ -37,6 +37,11 @@ type poll struct {
 	firstNotStored error
 
 	mu sync.Mutex // guards res counters from the item workers
+
+	// privateHost: the source's host is private (see onSourceHost),
+	// looked up once a poll.
+	privateOnce sync.Once
+	privateHost bool
 }
 
 // newPoll starts a poll of src with the pipeline's current matcher; every

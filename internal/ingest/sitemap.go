@@ -49,11 +49,10 @@ func (pl *poll) runSitemap(ctx context.Context) error {
 			root = nil
 			return b, nil
 		}
-		pu, err := url.Parse(u)
 		// The operator named the site: its own host may be private.
-		resp, err2 := pl.get(ctx, fetch.Request{URL: u, Accept: sitemapAccept, Named: err == nil && strings.EqualFold(pu.Host, site.Host)})
-		if err2 != nil {
-			return nil, err2
+		resp, err := pl.get(ctx, fetch.Request{URL: u, Accept: sitemapAccept, Named: pl.onSourceHost(ctx, u)})
+		if err != nil {
+			return nil, err
 		}
 		return resp.Body, nil
 	}

@@ -3,10 +3,13 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,5 +172,29 @@ func TestSourceHostPagesAreNamed(t *testing.T) {
 	res := f.pipe.Poll(context.Background(), f.source(t, feedSource("feed", feed.URL)), false)
 	if res.NewArticles != 0 || otherHits.get("/world/jets") != 0 {
 		t.Fatalf("a feed's link to another private host was fetched (%d new, %d hits)", res.NewArticles, otherHits.get("/world/jets"))
+	}
+}
+
+// A public source's own host gets no exemption: its links are dialled
+// through the guard (its name could come to resolve to a private address),
+// whereas the source URL the operator named is not checked.
+func TestPublicSourceLinksStillPassTheGuard(t *testing.T) {
+	srv := newNewsServer(t)
+	port := uint16(srv.Listener.Addr().(*net.TCPAddr).Port)
+	var checked atomic.Int64
+	f := newFixture(t)
+	f.pipe.Fetcher = fetch.New(fetch.Options{PerHostDelay: -1, Timeout: 5 * time.Second, PublicAddr: func(ap netip.AddrPort) bool {
+		checked.Add(1)
+		return ap.Port() == port // the test server counts as a public site
+	}})
+	src := f.source(t, feedSource("wire", srv.URL+"/feed.xml"))
+	res := f.pipe.Poll(context.Background(), src, false)
+	if res.Outcome != storage.OutcomeOK || srv.hits.get("/articles/2") != 1 {
+		t.Fatalf("poll: outcome %s (err %v), article 2 fetched %d times", res.Outcome, res.Err, srv.hits.get("/articles/2"))
+	}
+	// Once by PrivateHost (the source's host is an address: one check),
+	// then at least once at connect time for the article pages.
+	if n := checked.Load(); n < 2 {
+		t.Errorf("the guard was consulted %d time(s): the article pages of a public source skipped it", n)
 	}
 }
