@@ -64,7 +64,7 @@ func (pl *poll) runSitemap(ctx context.Context) error {
 	filter := prefilter.New(pl.m)
 	var items []item
 	var errs []error
-	undated, read := 0, 0
+	undated, read, children, capped := 0, 0, 0, 0
 	for _, r := range roots {
 		st, err := sitemap.Walk(ctx, r, sitemap.Options{Fetch: get, Since: since, MaxSitemaps: sitemapsPerPoll}, func(e sitemap.Entry) error {
 			switch {
@@ -79,6 +79,8 @@ func (pl *poll) runSitemap(ctx context.Context) error {
 			return fmt.Errorf("source %s: sitemap %s: %w", pl.src.Name, r, err)
 		}
 		read += st.Sitemaps - len(st.Errors)
+		children += st.Sitemaps - 1 // beyond the root: an index
+		capped += len(st.Capped)
 		errs = append(errs, st.Errors...)
 		if len(st.Capped) > 0 {
 			pl.p.log().Warn("sitemaps left unread this poll", "source", pl.src.Name, "capped", len(st.Capped), "first", st.Capped[0])
@@ -89,6 +91,12 @@ func (pl *poll) runSitemap(ctx context.Context) error {
 	}
 	if len(errs) > 0 {
 		pl.p.log().Warn("sitemaps not read", "source", pl.src.Name, "failed", len(errs), "first_err", errs[0])
+	}
+	if children > 0 || capped > 0 || len(errs) > 0 {
+		// An index can stay the same while its children change, and a
+		// child left unread must be tried again: only a sitemap read whole
+		// on its own may answer the next poll with a 304.
+		pl.validators = []string{"", ""}
 	}
 	if undated > 0 {
 		pl.p.log().Debug("undated sitemap entries left to backfill", "source", pl.src.Name, "entries", undated)

@@ -198,3 +198,49 @@ func TestPublicSourceLinksStillPassTheGuard(t *testing.T) {
 		t.Errorf("the guard was consulted %d time(s): the article pages of a public source skipped it", n)
 	}
 }
+
+// A sitemap index can stay the same while its news sitemap grows: a
+// source named by its index gets no 304 shortcut, and the new entry is
+// found; a sitemap of URLs read whole keeps its conditional GET
+// (TestSitemapSourceConditionalGet).
+func TestSitemapIndexUnchangedChildChanged(t *testing.T) {
+	var mu sync.Mutex
+	entries := []string{"jets"}
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/index.xml":
+			if r.Header.Get("If-None-Match") == `"i1"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			w.Header().Set("ETag", `"i1"`)
+			fmt.Fprintf(w, `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>%s/news.xml</loc></sitemap></sitemapindex>`, srv.URL)
+		case r.URL.Path == "/news.xml":
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprint(w, `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">`)
+			for _, e := range entries {
+				fmt.Fprintf(w, `<url><loc>%s/world/%s</loc><news:news><news:publication_date>2024-09-04T08:00:00Z</news:publication_date><news:title>Russia delivers Su-35 fighter jets to Iran (%s)</news:title></news:news></url>`, srv.URL, e, e)
+			}
+			fmt.Fprint(w, `</urlset>`)
+		case strings.HasPrefix(r.URL.Path, "/world/"):
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, `<html><head><title>Russia delivers Su-35 fighter jets to Iran</title></head><body><article><p>Russia has delivered Su-35 fighter jets to Iran, officials said (%s).</p></article></body></html>`, r.URL.Path)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	f := newFixture(t)
+	src := f.source(t, config.Source{Name: "idx", URL: srv.URL + "/index.xml", Kind: config.KindSitemap, FetchArticles: config.FetchAuto, Enabled: true, Weight: 1})
+	if res := f.pipe.Poll(context.Background(), src, false); res.NewArticles != 1 {
+		t.Fatalf("first poll: %s, %d new (err %v)", res.Outcome, res.NewArticles, res.Err)
+	}
+	mu.Lock()
+	entries = append(entries, "more-jets")
+	mu.Unlock()
+	if res := f.pipe.Poll(context.Background(), src, false); res.Outcome != storage.OutcomeOK || res.NewArticles != 1 {
+		t.Fatalf("second poll, the child grown under an unchanged index: %s, %d new (err %v); want ok, 1", res.Outcome, res.NewArticles, res.Err)
+	}
+}
