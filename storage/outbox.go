@@ -89,12 +89,11 @@ func enqueueAlerts(w *stmtTx, route AlertRoute, a *Article, f evidenceRow, now t
 	}
 	// The key names the story by its first article's URL: story ids are
 	// this database's own, and another database (rebuilt, a second
-	// instance) numbers other stories alike.
+	// instance) numbers other stories alike. Read, not taken from a: a
+	// copy saved under a new URL carries the stored article's id.
 	storyURL := a.URL
-	if story != a.ID {
-		if err := w.scanRow(qArticleURL, []any{story}, &storyURL); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("alert outbox: story %d: %w", story, err)
-		}
+	if err := w.scanRow(qArticleURL, []any{story}, &storyURL); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("alert outbox: story %d: %w", story, err)
 	}
 	for _, t := range targets {
 		next := t.NotBefore

@@ -188,3 +188,25 @@ func TestRematchNeverAlerts(t *testing.T) {
 // BenchmarkSaveArticleAlerting is BenchmarkSaveArticle with one alert rule
 // wanting every article's supporting finding: the outbox's cost.
 func BenchmarkSaveArticleAlerting(b *testing.B) { benchmarkSave(b, routeSupports) }
+
+// An exact copy saved under another URL is the stored article: its alert is
+// keyed by the story's first article's URL, as in any other database.
+func TestAlertKeyOfACopyNamesTheFirstArticle(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	syncTest(t, s, "c1")
+	s.SetAlertRoute(routeSupports)
+	first := article(1, t0)
+	mustSave(t, s, first)
+	cp := first
+	cp.URL = "https://copy.example/elsewhere"
+	cp.Source, cp.Outlet = "other", "copy.example"
+	mustSave(t, s, cp, finding("c1", claims.Supports))
+	due, err := s.DueAlerts(ctx, []string{"r"}, t0, 0)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due %+v, %v; want one alert", due, err)
+	}
+	if want := AlertKey("r", "c1", first.URL); due[0].IdempotencyKey != want {
+		t.Errorf("key %q, want the key of the first article's URL %q (the copy's would be %q)", due[0].IdempotencyKey, want, AlertKey("r", "c1", cp.URL))
+	}
+}
