@@ -328,7 +328,8 @@ func (d *daemon) reload(ctx context.Context) {
 			a.log.Warn("claim file", "problem", p.String())
 		}
 	}
-	sources, err := a.sources(ctx, cfg, rt.store)
+	// Read only: the store's sources are written once every check passed.
+	sources, err := a.enabledSources(ctx, cfg, rt.store)
 	if err == nil {
 		sources, err = selectSources(sources, d.o.only)
 	}
@@ -344,6 +345,9 @@ func (d *daemon) reload(ctx context.Context) {
 	if err := d.sched.Set(d.jobs(sources)); err != nil {
 		refuse(err)
 		return
+	}
+	if err := storeConfigSources(ctx, cfg, rt.store); err != nil {
+		a.log.Error("reload: storing config sources", "err", err)
 	}
 	for _, key := range restartOnly(rt.cfg, cfg) {
 		a.log.Warn("reload: this setting changed but takes effect only at a restart", "key", key)

@@ -662,6 +662,21 @@ func TestSIGHUPReloadsAGoodConfigAndRefusesABadOne(t *testing.T) {
 	before = fs.count("/first.xml")
 	waitFor(t, 30*time.Second, "the old source to keep being polled", func() bool { return fs.count("/first.xml") >= before+2 }, p.log.String)
 
+	// ...and the store still holds the running source as it runs: enabled.
+	ro, err := storage.OpenReadOnly(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := ro.ListSources(context.Background())
+	ro.Close()
+	if err != nil || len(stored) != 1 || !stored[0].Enabled {
+		var held []string
+		for _, src := range stored {
+			held = append(held, fmt.Sprintf("%s (enabled %t)", src.Name, src.Enabled))
+		}
+		t.Errorf("after the refused reload the store holds %v (%v); want the running source, enabled", held, err)
+	}
+
 	// A good config with a second source: it starts being polled.
 	daemonConfig(t, cfgPath, fs, "", "first", "second")
 	p.signal(t, syscall.SIGHUP)

@@ -103,17 +103,32 @@ func (a *app) syncClaims(ctx context.Context, st *storage.Store, m *matcher.Matc
 // the command line (the config file wins on a name clash), after storing the
 // config's ones so `sources list` shows them with their state.
 func (a *app) sources(ctx context.Context, cfg *config.Config, st *storage.Store) ([]config.Source, error) {
+	if err := storeConfigSources(ctx, cfg, st); err != nil {
+		return nil, err
+	}
+	return a.enabledSources(ctx, cfg, st)
+}
+
+// storeConfigSources writes the config file's sources into the store (the
+// added ones are kept).
+func storeConfigSources(ctx context.Context, cfg *config.Config, st *storage.Store) error {
 	rows := make([]storage.Source, 0, len(cfg.Sources))
 	for _, s := range cfg.Sources {
 		raw, err := json.Marshal(s)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		rows = append(rows, storage.Source{Name: s.Name, URL: s.URL, Kind: string(s.Kind), Config: raw, FromConfig: true, Enabled: s.Enabled})
 	}
 	if _, err := st.SyncConfigSources(ctx, rows); err != nil {
-		return nil, fmt.Errorf("storing config sources: %w", err)
+		return fmt.Errorf("storing config sources: %w", err)
 	}
+	return nil
+}
+
+// enabledSources merges the config file's sources with the added ones and
+// returns the enabled; it writes nothing, so a reload can be refused after.
+func (a *app) enabledSources(ctx context.Context, cfg *config.Config, st *storage.Store) ([]config.Source, error) {
 	added, err := addedSources(ctx, st)
 	if err != nil {
 		return nil, err
