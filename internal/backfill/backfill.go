@@ -250,6 +250,7 @@ func (r *run) file(ctx context.Context, name string) error {
 	}
 	rd, err := warc.Open(ctx, name, cp.Offset, r.o.HTTP)
 	if err != nil {
+		r.c.offset.Add(fileSize(name)) // nothing more to read there: out of the ETA
 		return err
 	}
 	defer rd.Close()
