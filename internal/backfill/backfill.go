@@ -121,13 +121,21 @@ func Run(ctx context.Context, o Options, files []string) (Stats, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	// The prefilter's matcher is the same for every file: compiled once.
+	var fm *matcher.Matcher
+	if !o.StoreAll && !o.NoPrefilter {
+		var err error
+		if fm, err = o.filterMatcher(); err != nil {
+			return Stats{}, err
+		}
+	}
 	r := &run{o: o, started: time.Now()}
 	r.stats.Files = len(files)
 	r.stats.Size = sizeOf(files)
 	stop := r.reportEvery(ctx)
 	defer stop()
 	for _, f := range files {
-		if err := r.file(ctx, f); err != nil {
+		if err := r.file(ctx, fm, f); err != nil {
 			if ctx.Err() != nil {
 				return r.snapshot(), fmt.Errorf("backfill interrupted in %s: %w", f, ctx.Err())
 			}
@@ -235,8 +243,9 @@ type job struct {
 	page warc.Page
 }
 
-// file backfills one WARC file from its checkpoint on.
-func (r *run) file(ctx context.Context, name string) error {
+// file backfills one WARC file from its checkpoint on; fm is the
+// prefilter's matcher (nil: no prefilter).
+func (r *run) file(ctx context.Context, fm *matcher.Matcher, name string) error {
 	cp, err := r.o.Store.Checkpoint(ctx, name)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errStore, err)
@@ -265,12 +274,6 @@ func (r *run) file(ctx context.Context, name string) error {
 		r.o.Log.Info("backfill: resuming", "file", name, "offset", cp.Offset, "records_before", cp.Records)
 	}
 
-	var fm *matcher.Matcher
-	if !r.o.StoreAll && !r.o.NoPrefilter {
-		if fm, err = r.o.filterMatcher(); err != nil {
-			return err
-		}
-	}
 	tr := newTracker(cp)
 	jobs := make(chan job, 2*r.o.Workers)
 	work, cancel := context.WithCancelCause(ctx)
