@@ -250,22 +250,22 @@ func (r *run) file(ctx context.Context, fm *matcher.Matcher, name string) error 
 	if err != nil {
 		return fmt.Errorf("%w: %w", errStore, err)
 	}
+	// Only local files are sized (Stats.Size): a URL's bytes are left out
+	// of the ETA.
+	size := fileSize(name)
 	if cp.Done {
 		r.o.Log.Info("backfill: file already done", "file", name)
-		size := fileSize(name)
 		r.c.offset.Add(size)
 		r.c.resumed.Add(size)
 		return nil
 	}
 	rd, err := warc.Open(ctx, name, cp.Offset, r.o.HTTP)
 	if err != nil {
-		r.c.offset.Add(fileSize(name)) // nothing more to read there: out of the ETA
+		r.c.offset.Add(size) // nothing more to read there: out of the ETA
 		return err
 	}
 	defer rd.Close()
-	// Only local files are sized (Stats.Size): a URL's bytes are left out
-	// of the ETA.
-	sized := fileSize(name) > 0
+	sized := size > 0
 	if sized {
 		r.c.current.Store(cp.Offset)
 		r.c.resumed.Add(cp.Offset)
@@ -348,7 +348,7 @@ read:
 	wg.Wait()
 	r.c.ignored.Add(int64(rd.Ignored))
 	r.c.current.Store(0)
-	r.c.offset.Add(fileSize(name))
+	r.c.offset.Add(size)
 	if cause := context.Cause(work); cause != nil && ctx.Err() == nil {
 		return cause
 	}
