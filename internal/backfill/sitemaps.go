@@ -56,7 +56,7 @@ func RunSitemaps(ctx context.Context, o Options, so SitemapOptions, roots []stri
 		// intranet archive), other hosts its sitemaps point to may not.
 		named := onPrivateHost(ctx, so.Fetcher, root)
 		get := func(ctx context.Context, u string) ([]byte, error) {
-			resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: u, Named: named(u), Accept: "application/xml, text/xml;q=0.9, */*;q=0.5"})
+			resp, err := so.Fetcher.Get(ctx, fetch.Request{URL: u, Named: named(u), Accept: sitemap.Accept})
 			if err != nil {
 				return nil, err
 			}

@@ -37,7 +37,7 @@ func (pl *poll) runSitemap(ctx context.Context) error {
 	// costs one 304. A bare site's robots.txt is read each time.
 	var root []byte
 	if strings.Trim(site.Path, "/") != "" {
-		resp, err := pl.conditionalGet(ctx, fetch.Request{Accept: sitemapAccept})
+		resp, err := pl.conditionalGet(ctx, fetch.Request{Accept: sitemap.Accept})
 		if err != nil || resp == nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func (pl *poll) runSitemap(ctx context.Context) error {
 			return b, nil
 		}
 		// The operator named the site: its own host may be private.
-		resp, err := pl.get(ctx, fetch.Request{URL: u, Accept: sitemapAccept, Named: pl.onSourceHost(ctx, u)})
+		resp, err := pl.get(ctx, fetch.Request{URL: u, Accept: sitemap.Accept, Named: pl.onSourceHost(ctx, u)})
 		if err != nil {
 			return nil, err
 		}
@@ -103,5 +103,3 @@ func (pl *poll) runSitemap(ctx context.Context) error {
 	}
 	return pl.process(ctx, items)
 }
-
-const sitemapAccept = "application/xml, text/xml;q=0.9, */*;q=0.5"

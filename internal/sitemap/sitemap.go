@@ -30,6 +30,9 @@ const (
 	DefaultMaxSitemaps = 10_000   // sitemaps per walk
 )
 
+// Accept is the Accept header a sitemap is fetched with.
+const Accept = "application/xml, text/xml;q=0.9, */*;q=0.5"
+
 // Entry is one URL entry of a sitemap.
 type Entry struct {
 	URL     string
