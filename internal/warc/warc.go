@@ -255,26 +255,17 @@ func httpPage(p Page, block []byte) (Page, bool, error) {
 	if !isHTML(p.ContentType) {
 		return p, false, nil
 	}
-	var body []byte
+	// The payload is the rest of the block, already in memory.
+	body := block[headerEnd:]
 	if len(resp.TransferEncoding) == 0 {
-		// The payload is the rest of the block, already in memory.
-		body = block[headerEnd:]
 		if resp.ContentLength >= 0 && int64(len(body)) > resp.ContentLength {
 			body = body[:resp.ContentLength]
 		}
-	} else {
-		body, err = io.ReadAll(io.LimitReader(resp.Body, MaxRecordBytes+1))
+	} else if chunked, err := io.ReadAll(io.LimitReader(resp.Body, MaxRecordBytes+1)); err == nil {
+		body = chunked
 	}
-	if err != nil && len(resp.TransferEncoding) > 0 {
-		// Archives often store the payload de-chunked but keep the header:
-		// then the bytes after the header are the payload.
-		if _, after, ok := bytes.Cut(block, []byte("\r\n\r\n")); ok {
-			body, err = after, nil
-		}
-	}
-	if err != nil {
-		return p, false, fmt.Errorf("%s: HTTP payload: %w", p.URL, err)
-	}
+	// A chunked payload that does not de-chunk is kept as it is: archives
+	// often store the payload de-chunked but keep the header.
 	if body, err = decode(body, resp.Header.Get("Content-Encoding")); err != nil {
 		return p, false, fmt.Errorf("%s: %w", p.URL, err)
 	}
