@@ -56,13 +56,10 @@ var gdeltStart = time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC)
 // MaxResults is how many results one search of the template returns at
 // most: a window that returns as many may have had more, and is narrowed.
 func MaxResults(template string) int {
-	switch template {
-	case GoogleNews:
-		return 100
-	case GDELT, GDELTJSON:
+	if template == GDELT || template == GDELTJSON {
 		return gdeltMaxRecords
 	}
-	return 100
+	return 100 // Google News, and what a custom template is taken to give
 }
 
 const gdeltMaxRecords = 250
