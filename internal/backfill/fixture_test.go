@@ -135,24 +135,35 @@ type env struct {
 
 func newEnv(tb testing.TB, path string) *env {
 	tb.Helper()
+	e, err := openEnv(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { e.store.Close() })
+	return e
+}
+
+// openEnv opens the store at path with the shipped claims synced; the
+// caller closes e.store. The peak-RSS child (rss_test.go) has no testing.TB.
+func openEnv(path string) (*env, error) {
 	ctx := context.Background()
 	cs, err := claims.Shipped()
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	m, err := matcher.Compile(cs)
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	st, err := storage.Open(ctx, path)
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
-	tb.Cleanup(func() { st.Close() })
 	if _, err := st.SyncClaims(ctx, cs); err != nil {
-		tb.Fatal(err)
+		st.Close()
+		return nil, err
 	}
-	return &env{store: st, m: m, pipe: &ingest.Pipeline{Store: st, Matcher: func() *matcher.Matcher { return m }}}
+	return &env{store: st, m: m, pipe: &ingest.Pipeline{Store: st, Matcher: func() *matcher.Matcher { return m }}}, nil
 }
 
 func (e *env) options() Options {

@@ -10,11 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/claimwatch/claimwatch/claims"
-	"github.com/claimwatch/claimwatch/internal/ingest"
-	"github.com/claimwatch/claimwatch/internal/matcher"
-	"github.com/claimwatch/claimwatch/storage"
 )
 
 // The peak-RSS benchmark runs the backfill in a child process (this test
@@ -51,25 +46,14 @@ func TestMain(m *testing.M) {
 
 // backfillChild is what `claimwatch backfill FILE` does, without the CLI.
 func backfillChild(warcPath, dbPath string) error {
-	ctx := context.Background()
-	cs, err := claims.Shipped()
+	e, err := openEnv(dbPath)
 	if err != nil {
 		return err
 	}
-	m, err := matcher.Compile(cs)
-	if err != nil {
-		return err
-	}
-	st, err := storage.Open(ctx, dbPath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if _, err := st.SyncClaims(ctx, cs); err != nil {
-		return err
-	}
-	pipe := &ingest.Pipeline{Store: st, Matcher: func() *matcher.Matcher { return m }}
-	s, err := Run(ctx, Options{Store: st, Pipeline: pipe, Matcher: m}, []string{warcPath})
+	defer e.store.Close()
+	o := e.options()
+	o.Workers = 0 // as the command: GOMAXPROCS
+	s, err := Run(context.Background(), o, []string{warcPath})
 	if err == nil && s.FilesDone != 1 {
 		err = fmt.Errorf("backfill child: %d of 1 files done", s.FilesDone)
 	}
