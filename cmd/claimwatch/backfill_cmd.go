@@ -281,16 +281,21 @@ func knownClaims(loaded []claims.Claim, want []string) error {
 // progressLine is the one-line account of a backfill, live (with an ETA
 // once there is a rate to go by) and final.
 func progressLine(s backfill.Stats, live bool) string {
-	rate, byteRate := 0.0, 0.0
-	if secs := s.Elapsed.Seconds(); secs > 0 {
-		rate, byteRate = float64(s.Records)/secs, float64(s.Bytes)/1e6/secs
-	}
+	rate, byteRate := perSecond(s, float64(s.Records)), perSecond(s, float64(s.Bytes)/1e6)
 	line := fmt.Sprintf("files %d/%d (%d failed), records %d (%.0f/s), %.1f MB (%.1f MB/s), candidates %d, new articles %d, new evidence %d, already stored %d, skipped %d, took %s",
 		s.FilesDone, s.Files, s.FilesFailed, s.Records, rate, float64(s.Bytes)/1e6, byteRate, s.Candidates, s.Stored, s.Evidence, s.Known, s.Skipped+s.Failed, s.Elapsed.Round(time.Millisecond))
 	if !live {
 		return line
 	}
 	return line + ", " + etaText(s)
+}
+
+// perSecond is n over the time the backfill took (0 before it started).
+func perSecond(s backfill.Stats, n float64) float64 {
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		return n / secs
+	}
+	return 0
 }
 
 func etaText(s backfill.Stats) string {
@@ -308,12 +313,8 @@ func liveProgressLine(s backfill.Stats, width int) string {
 	if line := progressLine(s, true); utf8.RuneCountInString(line) < width {
 		return line
 	}
-	rate := 0.0
-	if secs := s.Elapsed.Seconds(); secs > 0 {
-		rate = float64(s.Records) / secs
-	}
 	head := []rune(fmt.Sprintf("files %d/%d, records %d (%.0f/s), %.1f MB, new evidence %d",
-		s.FilesDone, s.Files, s.Records, rate, float64(s.Bytes)/1e6, s.Evidence))
+		s.FilesDone, s.Files, s.Records, perSecond(s, float64(s.Records)), float64(s.Bytes)/1e6, s.Evidence))
 	tail := ", " + etaText(s)
 	if room := width - 1 - utf8.RuneCountInString(tail); len(head) > room {
 		head = head[:max(room, 0)]
