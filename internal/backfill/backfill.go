@@ -392,8 +392,10 @@ func (r *run) page(ctx context.Context, f *prefilter.Filter, p warc.Page) error 
 // end of the context) are returned.
 func (r *run) count(ctx context.Context, url string, res ingest.ArchivedResult, err error) error {
 	switch {
-	case err != nil && (ctx.Err() != nil || isStoreErr(err)):
+	case err != nil && ctx.Err() != nil:
 		return err
+	case err != nil && isStoreErr(err):
+		return fmt.Errorf("%w: %w", errStore, err)
 	case err != nil:
 		r.c.failed.Add(1)
 		r.o.Log.Debug("backfill: page not stored", "url", url, "err", err)
@@ -409,8 +411,10 @@ func (r *run) count(ctx context.Context, url string, res ingest.ArchivedResult, 
 }
 
 // isStoreErr tells the store's failures (which end the run) from a page's.
+// A full database is one: every page after it would fail the same way,
+// and counted as failed they would be checkpointed past and lost.
 func isStoreErr(err error) bool {
-	return errors.Is(err, storage.ErrClosed) || errors.Is(err, storage.ErrReadOnly)
+	return errors.Is(err, storage.ErrClosed) || errors.Is(err, storage.ErrReadOnly) || errors.Is(err, storage.ErrDiskFull)
 }
 
 // tracker follows which records of a file are finished, to checkpoint the

@@ -2,11 +2,15 @@ package backfill
 
 import (
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/claimwatch/claimwatch/storage"
 )
 
 // TestPrefilterLosesNothing backfills the benchmark corpus, generated
@@ -121,5 +125,33 @@ func TestETA(t *testing.T) {
 		if ok != c.ok || got.Round(time.Second) != c.want {
 			t.Errorf("%s: ETA %v %v, want %v %v", c.name, got, ok, c.want, c.ok)
 		}
+	}
+}
+
+// TestDiskFullEndsTheRun: when the database cannot grow, the run stops
+// with ErrDiskFull and the file is not checkpointed done; the pages the
+// store refused are not counted as failed pages and passed over.
+func TestDiskFullEndsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := writeWARC(t, dir, false, 200, 4)
+	db := filepath.Join(dir, "full.db")
+	newEnv(t, db).store.Close()
+	info, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := openEnv(db, storage.WithMaxPageCount(int(info.Size()/4096)+12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.store.Close() })
+	o := e.options()
+	o.StoreAll = true
+	st, err := Run(context.Background(), o, []string{path})
+	if !errors.Is(err, storage.ErrDiskFull) {
+		t.Fatalf("run on a full disk: %v (%+v), want ErrDiskFull", err, st)
+	}
+	if cp, _ := e.store.Checkpoint(context.Background(), path); cp.Done {
+		t.Fatalf("a file whose pages the store refused is checkpointed done")
 	}
 }

@@ -145,7 +145,7 @@ func newEnv(tb testing.TB, path string) *env {
 
 // openEnv opens the store at path with the shipped claims synced; the
 // caller closes e.store. The peak-RSS child (rss_test.go) has no testing.TB.
-func openEnv(path string) (*env, error) {
+func openEnv(path string, opts ...storage.Option) (*env, error) {
 	ctx := context.Background()
 	cs, err := claims.Shipped()
 	if err != nil {
@@ -155,7 +155,7 @@ func openEnv(path string) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := storage.Open(ctx, path)
+	st, err := storage.Open(ctx, path, opts...)
 	if err != nil {
 		return nil, err
 	}
