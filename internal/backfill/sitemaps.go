@@ -113,6 +113,7 @@ func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages
 	}
 	if canon, err := canonurl.Canonicalize(e.URL); err != nil {
 		r.c.failed.Add(1)
+		r.o.Log.Warn("backfill: sitemap entry's URL not usable", "url", e.URL, "err", err)
 		return nil
 	} else if known, err := r.o.Store.HasArticle(ctx, canon); err == nil && known {
 		r.c.known.Add(1)
@@ -131,6 +132,7 @@ func (r *run) sitemapEntry(ctx context.Context, so SitemapOptions, titles, pages
 	body, _, err := charset.DecodeHTML(resp.Body, resp.ContentType)
 	if err != nil {
 		r.c.failed.Add(1)
+		r.o.Log.Warn("backfill: page not decoded", "url", e.URL, "err", err)
 		return nil
 	}
 	if pages != nil && !pages.Page(body) {
