@@ -2,12 +2,11 @@
 
 package storage
 
-import "syscall"
+import "golang.org/x/sys/unix"
 
 // dirWritable says whether this process may create files in dir: access(2)
 // answers for the real user and for read-only mounts (EROFS), without
 // writing anything.
 func dirWritable(dir string) bool {
-	const wOK = 2 // W_OK
-	return syscall.Access(dir, wOK) == nil
+	return unix.Access(dir, unix.W_OK) == nil
 }

@@ -156,6 +156,28 @@ func (s *Store) Evidence(ctx context.Context, id int64) (EvidenceRow, error) {
 	return rows[0], nil
 }
 
+// EvidenceByIDs returns the evidence rows of ids, whatever their stance or
+// staleness, by id, in one query; an id with no row is absent from the map.
+func (s *Store) EvidenceByIDs(ctx context.Context, ids []int64) (map[int64]EvidenceRow, error) {
+	out := make(map[int64]EvidenceRow, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, args := evidenceQuery(EvidenceFilter{IncludeIrrelevant: true, IncludeStale: true})
+	q = withCondition(q, `e.id IN (`+placeholders(len(ids))+`)`)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	err := s.queryRaw(ctx, q, args, func(r EvidenceRow) error {
+		out[r.ID] = r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evidence by id: %w", err)
+	}
+	return out, nil
+}
+
 // StreamEvidence calls fn for each row f selects, in ListEvidence's order,
 // inside one read transaction (a consistent snapshot), holding one row at a
 // time. An error from fn stops the stream and is returned.

@@ -72,6 +72,10 @@ func TestReviewOverridesStance(t *testing.T) {
 	if _, err := s.Evidence(ctx, 999); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Evidence(999): %v", err)
 	}
+	byID, err := s.EvidenceByIDs(ctx, []int64{e1, e2, 999})
+	if err != nil || len(byID) != 2 || byID[e1].Stance != claims.Irrelevant || byID[e2].ID != e2 {
+		t.Fatalf("EvidenceByIDs = %+v, %v; want e1 (irrelevant included) and e2, not 999", byID, err)
+	}
 	if err := s.Review(ctx, 999, claims.Supports, "", ""); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown evidence: %v", err)
 	}

@@ -81,6 +81,9 @@ func alertsListCommand(a *app) *cobra.Command {
 			default:
 				return usagef("--state %q: want pending, sent or failed", state)
 			}
+			if limit < 0 {
+				return usagef("--limit %d: want 0 (all) or more", limit)
+			}
 			s, err := a.openReadOnly(cmd.Context())
 			if err != nil {
 				return err

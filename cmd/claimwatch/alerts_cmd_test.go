@@ -173,6 +173,9 @@ func TestFailedAlertsAreListedAndRetried(t *testing.T) {
 	if strings.Contains(out+errOut, hookSecret) {
 		t.Errorf("the secret was printed")
 	}
+	if code, _, errOut := cli(t, "", "--db", db, "--config", cfg, "alerts", "list", "--limit", "-1"); code != exitUsage || !strings.Contains(errOut, "--limit -1") {
+		t.Errorf("alerts list --limit -1: exit %d, stderr %q; want a usage error", code, errOut)
+	}
 	hook.set(false, false)
 	if code, out, _ := cli(t, "", "--db", db, "--config", cfg, "alerts", "retry"); code != 0 || !strings.Contains(out, "1 failed alert(s) queued again") {
 		t.Fatalf("alerts retry: exit %d %s", code, out)

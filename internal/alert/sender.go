@@ -146,8 +146,18 @@ func (s *Sender) DeliverDue(ctx context.Context) (Outcome, error) {
 		if len(rows) == 0 {
 			continue
 		}
+		// The rows' evidence in one query, not one per alert.
+		ids := make([]int64, len(rows))
+		for i, row := range rows {
+			ids[i] = row.EvidenceID
+		}
+		ev, err := s.Store.EvidenceByIDs(ctx, ids)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rule %q: %w", r.Name, err))
+			continue
+		}
 		if r.Mode == config.AlertDigest {
-			_, err := s.deliver(ctx, r, rows, &out)
+			_, err := s.deliver(ctx, r, rows, ev, &out)
 			errs = append(errs, err)
 			continue
 		}
@@ -155,7 +165,7 @@ func (s *Sender) DeliverDue(ctx context.Context) (Outcome, error) {
 			if ctx.Err() != nil {
 				break
 			}
-			sent, err := s.deliver(ctx, r, []storage.OutboxAlert{row}, &out)
+			sent, err := s.deliver(ctx, r, []storage.OutboxAlert{row}, ev, &out)
 			errs = append(errs, err)
 			if !sent {
 				// The destination is likely down: leave the rule's other
@@ -167,18 +177,19 @@ func (s *Sender) DeliverDue(ctx context.Context) (Outcome, error) {
 	return out, errors.Join(errs...)
 }
 
-// deliver sends rows as one message (one alert, or a digest), records the
-// outcome and reports whether the destination accepted it. Only a failure
-// to record is an error: a failed send is the alerts' state, retried later.
-func (s *Sender) deliver(ctx context.Context, r *Rule, rows []storage.OutboxAlert, out *Outcome) (bool, error) {
+// deliver sends rows as one message (one alert, or a digest), their
+// evidence taken from ev, records the outcome and reports whether the
+// destination accepted it. Only a failure to record (or a missing evidence
+// row) is an error: a failed send is the alerts' state, retried later.
+func (s *Sender) deliver(ctx context.Context, r *Rule, rows []storage.OutboxAlert, ev map[int64]storage.EvidenceRow, out *Outcome) (bool, error) {
 	ids := make([]int64, len(rows))
 	payloads := make([]Payload, 0, len(rows))
 	since := rows[0].CreatedAt
 	for i, row := range rows {
 		ids[i] = row.ID
-		e, err := s.Store.Evidence(ctx, row.EvidenceID)
-		if err != nil {
-			return false, fmt.Errorf("alert %d: %w", row.ID, err)
+		e, ok := ev[row.EvidenceID]
+		if !ok {
+			return false, fmt.Errorf("alert %d: evidence %d: %w", row.ID, row.EvidenceID, storage.ErrNotFound)
 		}
 		payloads = append(payloads, newPayload(r.Name, row.IdempotencyKey, e))
 		if row.CreatedAt.Before(since) {
