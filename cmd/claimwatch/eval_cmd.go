@@ -308,6 +308,14 @@ half. Existing files are never overwritten.`,
 			if err := os.MkdirAll(outDir, 0o755); err != nil {
 				return err
 			}
+			// Both halves are refused before either is written, so a refusal
+			// leaves no lone half behind.
+			for _, name := range []string{"tune.jsonl", "test.jsonl"} {
+				path := filepath.Join(outDir, name)
+				if _, err := os.Lstat(path); err == nil {
+					return usagef("%s already exists; remove it or choose another --out-dir", path)
+				}
+			}
 			for _, out := range []struct {
 				name string
 				data []byte

@@ -296,4 +296,14 @@ func TestEvalSplitWritesBothHalvesAndNeverOverwrites(t *testing.T) {
 	if after, _ := os.ReadFile(filepath.Join(dir, "tune.jsonl")); string(after) != string(tune) {
 		t.Error("tune.jsonl overwritten")
 	}
+	// With only test.jsonl in the way, the refusal writes no tune.jsonl.
+	if err := os.Remove(filepath.Join(dir, "tune.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := cli(t, "", "eval", "split", evalCases, "--out-dir", dir); code != exitUsage || !strings.Contains(errOut, "test.jsonl already exists") {
+		t.Errorf("split onto test.jsonl alone: exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tune.jsonl")); err == nil {
+		t.Error("a refused split left tune.jsonl behind")
+	}
 }

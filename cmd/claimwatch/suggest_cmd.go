@@ -63,10 +63,8 @@ read-only.`,
 			if err != nil {
 				return err
 			}
-			for _, c := range set {
-				if c.ID == id {
-					o.Skip = suggest.ClaimTerms(c)
-				}
+			if c, err := findClaim(set, id); err == nil { // else stored but no longer loaded
+				o.Skip = suggest.ClaimTerms(c)
 			}
 			reviews := make([]suggest.Review, 0, len(rows))
 			for _, r := range rows {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/claimwatch/claimwatch/internal/report"
 )
 
 // Floors are the least acceptable figures, each applied to every claim on
@@ -133,12 +135,9 @@ func WriteWrong(w io.Writer, r Report, limit int) error {
 	return nil
 }
 
+// oneLine joins the words of s with single spaces, cut to at most n runes.
 func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
+	return report.Truncate(strings.Join(strings.Fields(s), " "), n)
 }
 
 // JSON shapes of a report: ratios are null when undefined.

@@ -60,14 +60,7 @@ func Classify(tk *textnorm.Tokens, a, b, pos, end int) Result {
 // Russia's request" is the event itself, not a failure that negates the cue
 // "at Russia's request".
 func ClassifySkipping(tk *textnorm.Tokens, a, b, pos, end int, skip func(i int) bool) Result {
-	var s scan
-	s.skip = skip
-	if !s.init(Default, tk, a, b, pos, end) {
-		return Result{Class: Asserted, Start: pos, End: pos}
-	}
-	s.markers()
-	s.clause()
-	return s.decide()
+	return Default.classify(tk, a, b, pos, end, skip)
 }
 
 // Clause returns the clause of word pos within words [a, b) of tk, with the
@@ -117,7 +110,13 @@ type scan struct {
 
 // Classify is Classify with lexicon lx.
 func (lx *Lexicon) Classify(tk *textnorm.Tokens, a, b, pos, end int) Result {
-	var s scan
+	return lx.classify(tk, a, b, pos, end, nil)
+}
+
+// classify is Classify ignoring markers that start at a word skip accepts
+// (none when skip is nil).
+func (lx *Lexicon) classify(tk *textnorm.Tokens, a, b, pos, end int, skip func(i int) bool) Result {
+	s := scan{skip: skip}
 	if !s.init(lx, tk, a, b, pos, end) {
 		return Result{Class: Asserted, Start: pos, End: pos}
 	}

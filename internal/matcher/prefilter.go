@@ -21,7 +21,8 @@ type Presence struct {
 	words wordCache
 	seen  []uint64 // symbol bit set
 	syms  []int32  // lookup buffer
-	// groups is per claim the groups found present, cleared by Reset.
+	// groups is per claim the groups found present, cleared by each
+	// Candidate (Reset clears only seen).
 	groups []uint64
 }
 

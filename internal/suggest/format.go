@@ -12,19 +12,14 @@ import (
 // WriteText prints the three contrasts, each with its terms, counts and z.
 func WriteText(w io.Writer, s Suggestions) error {
 	for _, part := range []struct {
-		title  string
-		target string
-		c      Contrast
+		title, target, others string
+		c                     Contrast
 	}{
-		{"supports cues", "reviewed supports where the matcher said otherwise", s.Supports},
-		{"contradicts cues", "reviewed contradicts where the matcher said otherwise", s.Contradicts},
-		{"exclusions", "reviewed irrelevant", s.Exclude},
+		{"supports cues", "reviewed supports where the matcher said otherwise", "the other relevant reviews", s.Supports},
+		{"contradicts cues", "reviewed contradicts where the matcher said otherwise", "the other relevant reviews", s.Contradicts},
+		{"exclusions", "reviewed irrelevant", "the relevant ones", s.Exclude},
 	} {
-		others := "the other relevant reviews"
-		if part.title == "exclusions" {
-			others = "the relevant ones"
-		}
-		fmt.Fprintf(w, "\n%s: %d %s, against %d %s\n", part.title, part.c.Target, part.target, part.c.Others, others)
+		fmt.Fprintf(w, "\n%s: %d %s, against %d %s\n", part.title, part.c.Target, part.target, part.c.Others, part.others)
 		switch {
 		case part.c.Target == 0 || part.c.Others == 0:
 			fmt.Fprintln(w, "  (nothing to compare: reviews are needed on both sides)")
