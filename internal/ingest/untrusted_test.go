@@ -103,10 +103,7 @@ func TestFeedDatesResolvedAndFlagged(t *testing.T) {
 	if res := f.pipe.Poll(ctx, f.source(t, src), false); res.Outcome != storage.OutcomeOK || res.NewArticles != 3 {
 		t.Fatalf("outcome %s, new %d, err %v", res.Outcome, res.NewArticles, res.Err)
 	}
-	byTitle := map[string]storage.Article{}
-	for _, a := range allArticles(t, f.store) {
-		byTitle[a.Title] = a
-	}
+	byTitle := indexBy(allArticles(t, f.store), titleOf)
 	irst := byTitle["Iran and Russia sign a gas deal"]
 	if want := time.Date(2024, 9, 3, 6, 30, 0, 0, time.UTC); !irst.PublishedAt.Equal(want) || irst.PublishedFlag != storage.PublishedFeed || irst.DateNote != "" {
 		t.Errorf("IRST item: %v (%s, note %q), want %v from the feed, no note", irst.PublishedAt, irst.PublishedFlag, irst.DateNote, want)
@@ -161,10 +158,7 @@ Analysts were surprised by the reversal, which no government confirmed on Tuesda
 	if res := f.pipe.Poll(ctx, f.source(t, wire), false); res.Outcome != storage.OutcomeOK || res.NewArticles != 1 {
 		t.Fatalf("genuine poll: outcome %s, new %d, err %v; the genuine article must be stored", res.Outcome, res.NewArticles, res.Err)
 	}
-	byURL := map[string]storage.Article{}
-	for _, a := range allArticles(t, f.store) {
-		byURL[a.URL] = a
-	}
+	byURL := indexBy(allArticles(t, f.store), func(a storage.Article) string { return a.URL })
 	copyURL := attacker.URL + "/copy/1"
 	if a, ok := byURL[copyURL]; !ok || a.ClaimedURL != story {
 		t.Errorf("the copy: stored %t, claimed %q; want it under its own URL %s with the claim %s (stored: %v)", ok, a.ClaimedURL, copyURL, story, keys(byURL))
