@@ -41,6 +41,7 @@ func TestTerminalOutputIsSanitised(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"evidence", "arms", "--all"},
+		{"evidence", "show", "1"},
 		{"search", "jets"},
 		{"status"},
 		{"verdict", "bank", "--history"},
