@@ -216,10 +216,6 @@ func (a *app) open(ctx context.Context, create, readOnly bool) (*storage.Store, 
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("database directory: %w", err)
 		}
-	} else if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
-		// SQLite would take an empty file for a new database, and a write
-		// would quietly give it a fresh schema.
-		return nil, fmt.Errorf("database %s: %w", path, storage.ErrEmptyDatabase)
 	}
 	var s *storage.Store
 	if readOnly {
@@ -236,13 +232,17 @@ func (a *app) open(ctx context.Context, create, readOnly bool) (*storage.Store, 
 
 // checkDBPath answers the common mistakes with the database path in plain
 // words before SQLite does ("disk I/O error"): a directory, and, for a
-// database that must exist, a missing file (a first run creates it) or a
-// missing directory (more likely a wrong path: no run is suggested).
+// database that must exist, a missing file (a first run creates it), a
+// missing directory (more likely a wrong path: no run is suggested) or an
+// empty file (SQLite would take it for a new database, and a write would
+// quietly give it a fresh schema).
 func checkDBPath(path string, mustExist bool) error {
 	info, err := os.Stat(path)
 	switch {
 	case err == nil && info.IsDir():
 		return usagef("database %s is a directory; --db takes the database file, for example %s", path, filepath.Join(path, "claimwatch.db"))
+	case err == nil && mustExist && info.Size() == 0:
+		return fmt.Errorf("database %s: %w", path, storage.ErrEmptyDatabase)
 	case err == nil || !mustExist:
 		return nil
 	}

@@ -151,7 +151,7 @@ func evidenceShowCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return writeEvidenceDetail(a.stdout, row, story, reviews, report.Width(a.stdout))
+			return writeEvidenceDetail(a.terminal(), row, story, reviews, report.Width(a.stdout))
 		},
 	}
 }

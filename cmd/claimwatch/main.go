@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
 
@@ -142,8 +141,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 bad usage or bad input.`,
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{suggestFlag(cmd, err)} })
 	// --version prints what the version command prints.
-	root.Version = versionString()
-	root.SetVersionTemplate(fmt.Sprintf("claimwatch %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH))
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}")
 	a.bindGlobalFlags(root)
 	for _, add := range commandSet {
 		root.AddCommand(add(a))

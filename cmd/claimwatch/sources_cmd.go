@@ -480,7 +480,7 @@ func sourcesTestCommand(a *app) *cobra.Command {
 				return err
 			}
 			n, stored := 0, 0
-			enc := json.NewEncoder(a.stdout)
+			enc, out := json.NewEncoder(a.stdout), a.terminal() // Preview calls come one at a time
 			pipe := &ingest.Pipeline{Fetcher: fetcherFor(cfg), Matcher: func() *matcher.Matcher { return m }, Log: a.log,
 				Preview: func(art storage.Article, findings []claims.Finding) {
 					n++
@@ -501,9 +501,9 @@ func sourcesTestCommand(a *app) *cobra.Command {
 					if known {
 						mark = "  (already stored)"
 					}
-					fmt.Fprintf(a.terminal(), "%s  %s%s\n  %s\n", report.Day(art.PublishedAt), art.Title, mark, art.URL)
+					fmt.Fprintf(out, "%s  %s%s\n  %s\n", report.Day(art.PublishedAt), art.Title, mark, art.URL)
 					for _, fd := range findings {
-						fmt.Fprintf(a.terminal(), "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, report.Truncate(fd.Snippet, 120))
+						fmt.Fprintf(out, "    %s %s (%.2f): %s\n", fd.ClaimID, fd.Stance, fd.Confidence, report.Truncate(fd.Snippet, 120))
 					}
 				}}
 			res := pipe.Poll(cmd.Context(), src, true)

@@ -8,23 +8,14 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/claimwatch/claimwatch/internal/safetext"
 )
 
 // hostileText holds what a terminal would obey: ESC sequences (clear
 // screen, OSC 52 clipboard write, OSC 0 window title), a C1 CSI, a carriage
 // return and a bidi override.
 const hostileText = "\x1b[2J\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07Su-35 \u009b31m\rjets \u202eIran\u202c"
-
-// terminalUnsafe reports the first character of s a terminal would obey.
-func terminalUnsafe(s string) (rune, bool) {
-	for _, r := range s {
-		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return r, true
-		}
-	}
-	return 0, false
-}
 
 // TestTerminalOutputIsSanitised: in a database written before ingest
 // cleaned text (or by another tool), titles, outlets, snippets, notes and
@@ -50,6 +41,7 @@ func TestTerminalOutputIsSanitised(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"evidence", "arms", "--all"},
+		{"evidence", "show", "1"},
 		{"search", "jets"},
 		{"status"},
 		{"verdict", "bank", "--history"},
@@ -60,7 +52,7 @@ func TestTerminalOutputIsSanitised(t *testing.T) {
 			t.Errorf("%s: exit %d: %s", strings.Join(args, " "), code, errOut)
 			continue
 		}
-		if r, bad := terminalUnsafe(out); bad {
+		if r, bad := safetext.Unsafe(out); bad {
 			t.Errorf("%s printed %U:\n%q", strings.Join(args, " "), r, out)
 		}
 		if strings.Join(args, " ") != "status" && !strings.Contains(out, "Su-35") {
@@ -86,7 +78,7 @@ func TestJSONLogsAreTerminalSafe(t *testing.T) {
 	a.log.Warn("item skipped "+hostileText, "title", hostileText, "err", errors.New(hostileText),
 		slog.Group("poll", "source", hostileText))
 	out := stderr.String()
-	if r, bad := terminalUnsafe(strings.TrimSuffix(out, "\n")); bad {
+	if r, bad := safetext.Unsafe(strings.TrimSuffix(out, "\n")); bad {
 		t.Errorf("JSON log line holds %U raw:\n%q", r, out)
 	}
 	if strings.Count(out, "Su-35") != 4 || !strings.Contains(out, "Iran") {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -21,6 +22,11 @@ func versionString() string {
 	return v
 }
 
+// versionLine is what `claimwatch version` and `claimwatch --version` print.
+func versionLine() string {
+	return fmt.Sprintf("claimwatch %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
 func init() {
 	register(func(a *app) *cobra.Command {
 		return &cobra.Command{
@@ -28,7 +34,7 @@ func init() {
 			Short: "Print the version",
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				_, err := fmt.Fprintf(a.stdout, "claimwatch %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+				_, err := io.WriteString(a.stdout, versionLine())
 				return err
 			},
 		}

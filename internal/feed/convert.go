@@ -108,21 +108,19 @@ func resolveLink(base *url.URL, raw string) string {
 	return u.String()
 }
 
-// utc keeps a date as the feed gives it, future ones included: deciding that
-// a "2099" placeholder is a publisher bug (clamping and flagging it) is the
-// caller's job, which knows the time the item was first seen.
 // itemDates returns the item's published and updated times in UTC, with
 // zone abbreviations read by their offsets, and a note on the date callers
-// use (published, else updated) when it cannot be fully trusted.
+// use (published, else updated) when it cannot be fully trusted. Dates are
+// kept as the feed gives them, future ones included: deciding that a "2099"
+// placeholder is a publisher bug (clamping and flagging it) is the caller's
+// job, which knows the time the item was first seen.
 func itemDates(it *gofeed.Item) (published, updated time.Time, note string) {
 	published, pubNote := resolve(it.Published, it.PublishedParsed)
 	updated, updNote := resolve(it.Updated, it.UpdatedParsed)
-	switch {
-	case !published.IsZero() || strings.TrimSpace(it.Published) != "":
+	if !published.IsZero() || strings.TrimSpace(it.Published) != "" {
 		return published, updated, pubNote
-	default:
-		return published, updated, updNote
 	}
+	return published, updated, updNote
 }
 
 // resolve reads one parsed date; a date given but unreadable is zero, with

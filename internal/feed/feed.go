@@ -180,26 +180,27 @@ func stripInvalidXMLChars(b []byte) []byte {
 // XML 1.0 forbids (controls other than tab, newline and CR; surrogates;
 // U+FFFE, U+FFFF; beyond U+10FFFF). Other references are left to the parser.
 func dropForbiddenCharRefs(b []byte) []byte {
-	i := bytes.Index(b, []byte("&#"))
-	if i < 0 {
-		return b
-	}
-	var out []byte
-	last := 0
-	for i >= 0 {
-		start := last + i
-		end, r, ok := charRef(b[start:])
-		if ok && !xmlChar(r) {
+	var out []byte // nil until a reference is dropped: most feeds need none
+	last := 0      // b[last:] is not copied to out yet
+	for from := 0; ; {
+		i := bytes.Index(b[from:], []byte("&#"))
+		if i < 0 {
+			break
+		}
+		start := from + i
+		if n, r, ok := charRef(b[start:]); ok && !xmlChar(r) {
 			if out == nil {
 				out = make([]byte, 0, len(b))
 			}
 			out = append(out, b[last:start]...)
-			last = start + end
+			last = start + n
+			from = last
 		} else {
-			out = append(out, b[last:start+2]...)
-			last = start + 2
+			from = start + 2
 		}
-		i = bytes.Index(b[last:], []byte("&#"))
+	}
+	if out == nil {
+		return b
 	}
 	return append(out, b[last:]...)
 }

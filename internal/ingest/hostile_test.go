@@ -374,6 +374,17 @@ func allArticles(t *testing.T, st *storage.Store) []storage.Article {
 	return out
 }
 
+// indexBy maps articles by key (their title, their URL).
+func indexBy(arts []storage.Article, key func(storage.Article) string) map[string]storage.Article {
+	out := make(map[string]storage.Article, len(arts))
+	for _, a := range arts {
+		out[key(a)] = a
+	}
+	return out
+}
+
+func titleOf(a storage.Article) string { return a.Title }
+
 func bySource(all []storage.Article, source string) []storage.Article {
 	var out []storage.Article
 	for _, a := range all {
@@ -588,10 +599,7 @@ func TestHostileSources(t *testing.T) {
 		if r := res["odd"]; r.Outcome != storage.OutcomeOK || len(arts) != 6 {
 			t.Fatalf("outcome %s, %d articles (err %v); want ok and 6 (the duplicate once)", r.Outcome, len(arts), r.Err)
 		}
-		byTitle := map[string]storage.Article{}
-		for _, a := range arts {
-			byTitle[a.Title] = a
-		}
+		byTitle := indexBy(arts, titleOf)
 		if a := byTitle["No link at all"]; !strings.HasPrefix(a.URL, "urn:claimwatch:odd:") {
 			t.Errorf("the item with no link stored under %q", a.URL)
 		}

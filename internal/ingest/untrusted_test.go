@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/claimwatch/claimwatch/internal/config"
+	"github.com/claimwatch/claimwatch/internal/safetext"
 	"github.com/claimwatch/claimwatch/storage"
 )
 
@@ -36,17 +37,6 @@ func servePaths(t *testing.T, bodies map[string]string) *httptest.Server {
 	return srv
 }
 
-// terminalUnsafe reports the first character of s a terminal would obey.
-func terminalUnsafe(s string) (rune, bool) {
-	for _, r := range s {
-		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return r, true
-		}
-	}
-	return 0, false
-}
-
 // TestIngestStripsTerminalControls: a JSON Feed whose escapes carry ESC
 // sequences (clear screen, OSC 52 clipboard write), a C1 CSI and a bidi
 // override stores title, text and snippet without any of them.
@@ -71,7 +61,7 @@ func TestIngestStripsTerminalControls(t *testing.T) {
 	}
 	a := arts[0]
 	for field, s := range map[string]string{"title": a.Title, "text": a.Text, "outlet": a.Outlet} {
-		if r, bad := terminalUnsafe(s); bad {
+		if r, bad := safetext.Unsafe(s); bad {
 			t.Errorf("stored %s holds %U: %q", field, r, s)
 		}
 	}
@@ -86,7 +76,7 @@ func TestIngestStripsTerminalControls(t *testing.T) {
 		t.Fatalf("evidence: %d rows, %v", len(rows), err)
 	}
 	for _, r := range rows {
-		if c, bad := terminalUnsafe(r.Snippet); bad {
+		if c, bad := safetext.Unsafe(r.Snippet); bad {
 			t.Errorf("snippet holds %U: %q", c, r.Snippet)
 		}
 	}
@@ -113,10 +103,7 @@ func TestFeedDatesResolvedAndFlagged(t *testing.T) {
 	if res := f.pipe.Poll(ctx, f.source(t, src), false); res.Outcome != storage.OutcomeOK || res.NewArticles != 3 {
 		t.Fatalf("outcome %s, new %d, err %v", res.Outcome, res.NewArticles, res.Err)
 	}
-	byTitle := map[string]storage.Article{}
-	for _, a := range allArticles(t, f.store) {
-		byTitle[a.Title] = a
-	}
+	byTitle := indexBy(allArticles(t, f.store), titleOf)
 	irst := byTitle["Iran and Russia sign a gas deal"]
 	if want := time.Date(2024, 9, 3, 6, 30, 0, 0, time.UTC); !irst.PublishedAt.Equal(want) || irst.PublishedFlag != storage.PublishedFeed || irst.DateNote != "" {
 		t.Errorf("IRST item: %v (%s, note %q), want %v from the feed, no note", irst.PublishedAt, irst.PublishedFlag, irst.DateNote, want)
@@ -171,10 +158,7 @@ Analysts were surprised by the reversal, which no government confirmed on Tuesda
 	if res := f.pipe.Poll(ctx, f.source(t, wire), false); res.Outcome != storage.OutcomeOK || res.NewArticles != 1 {
 		t.Fatalf("genuine poll: outcome %s, new %d, err %v; the genuine article must be stored", res.Outcome, res.NewArticles, res.Err)
 	}
-	byURL := map[string]storage.Article{}
-	for _, a := range allArticles(t, f.store) {
-		byURL[a.URL] = a
-	}
+	byURL := indexBy(allArticles(t, f.store), func(a storage.Article) string { return a.URL })
 	copyURL := attacker.URL + "/copy/1"
 	if a, ok := byURL[copyURL]; !ok || a.ClaimedURL != story {
 		t.Errorf("the copy: stored %t, claimed %q; want it under its own URL %s with the claim %s (stored: %v)", ok, a.ClaimedURL, copyURL, story, keys(byURL))

@@ -39,6 +39,18 @@ func drop(r rune) bool {
 	return false
 }
 
+// Unsafe reports the first character of s that Clean would remove (tab and
+// newline are kept): one a terminal would obey. Invalid UTF-8, which Clean
+// turns into U+FFFD, does not count.
+func Unsafe(s string) (rune, bool) {
+	for _, r := range s {
+		if drop(r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
 // Clean returns s without control and bidi override characters, keeping
 // tab and newline; a carriage return is dropped (it moves the cursor back
 // over what was printed). s is returned as it is when nothing is removed.

@@ -26,6 +26,25 @@ func TestCleanStripsTerminalControls(t *testing.T) {
 	}
 }
 
+func TestUnsafe(t *testing.T) {
+	for in, want := range map[string]rune{
+		"plain\ttext\n":    0,
+		"cr\rover":         '\r',
+		"esc \x1b[2J":      0x1b,
+		"c1 \u009b31m":     0x9b,
+		"del\x7f":          0x7f,
+		"bidi \u202eevil":  0x202e,
+		"isolate \u2066a":  0x2066,
+		"rlm \u200f ok":    0,
+		"raw byte \x9b31m": 0,
+	} {
+		r, bad := Unsafe(in)
+		if bad != (want != 0) || r != want {
+			t.Errorf("Unsafe(%q) = %U, %t; want %U", in, r, bad, want)
+		}
+	}
+}
+
 func TestLineFoldsTabsAndNewlines(t *testing.T) {
 	if got, want := Line("a\tb\nc\x1b[0m"), "a b c[0m"; got != want {
 		t.Errorf("Line = %q, want %q", got, want)
